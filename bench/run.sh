@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The standard environment benchmarks, one line each: BENCH <case> <steps_per_second>.
+# Run on an idle machine after building: bench/run.sh [BUILD_DIR]
+set -euo pipefail
+pavlov=${1:-build}/pavlov
+run() { "$pavlov" bench env "$@" | grep '^BENCH'; }
+run CartPole-v1 --steps 20000000 --label cartpole_single
+run CartPole-v1 --num-envs 1024 --threads 1 --steps 50000000 --label cartpole_vec1024_t1
+run CartPole-v1 --num-envs 1024 --threads 2 --steps 100000000 --label cartpole_vec1024_t2
+run MountainCar-v0 --steps 20000000 --label mountaincar_single
+run MountainCarContinuous-v0 --steps 20000000 --label mountaincarcontinuous_single
+run Acrobot-v1 --steps 5000000 --label acrobot_single
+run Pendulum-v1 --steps 20000000 --label pendulum_single

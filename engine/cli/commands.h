@@ -1,0 +1,13 @@
+// The subcommands of the `pavlov` executable. Each takes the arguments after
+// its name and returns the process exit code (0 ok, 2 a usage error).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pavlov::cli {
+
+int list_command(const std::vector<std::string>& args);
+int bench_command(const std::vector<std::string>& args);
+
+}  // namespace pavlov::cli

@@ -1,0 +1,53 @@
+// pavlov: the command-line entry point. A thin composition: every env, agent
+// and network it names is reached through a registry.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "engine/cli/commands.h"
+#include "engine/env/env_error.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(pavlov: deep reinforcement learning in C++
+
+usage: pavlov <command> [arguments]
+
+commands:
+  list envs                      every registered environment id, its spaces and time limit
+  bench env [ID] [options]       steps/s of an environment with random actions
+                                 (every registered id when ID is left out)
+
+options:
+  -h, --help                     this text; `pavlov <command> --help` for a command's own
+  --version                      the version of pavlov
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    std::cout << "pavlov " << PAVLOV_VERSION << "\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "list") return pavlov::cli::list_command(args);
+    if (command == "bench") return pavlov::cli::bench_command(args);
+    std::cerr << "pavlov: unknown command '" << command << "'. Run `pavlov --help` for the list of commands.\n";
+    return 2;
+  } catch (const pavlov::EnvError& e) {
+    std::cerr << "pavlov: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "pavlov: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

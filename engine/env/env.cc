@@ -1,0 +1,123 @@
+#include "engine/env/env.h"
+
+#include <cmath>
+#include <random>
+#include <sstream>
+
+#include "engine/env/env_error.h"
+
+namespace pavlov {
+
+Env::Env(Space observation_space, Space action_space, std::string default_id)
+    : observation_space_(std::move(observation_space)),
+      action_space_(std::move(action_space)),
+      id_(std::move(default_id)) {}
+
+void Env::set_max_episode_steps(std::int64_t steps) {
+  if (steps < 0) throw EnvError(id_ + ": max_episode_steps must be >= 0 (0: no limit), got " + std::to_string(steps));
+  max_episode_steps_ = steps;
+}
+
+void Env::check_obs(ArrayView obs) const {
+  if (obs.dtype != observation_space_.dtype() || obs.size != observation_space_.numel())
+    throw EnvError(id_ + ": the observation buffer holds " + std::to_string(obs.size) + " " +
+                   std::string(dtype_name(obs.dtype)) + " values; the observation space " +
+                   observation_space_.to_string() + " needs " + std::to_string(observation_space_.numel()) + " " +
+                   std::string(dtype_name(observation_space_.dtype())) + " values");
+}
+
+void Env::reset(ArrayView obs, std::optional<std::uint64_t> seed) {
+  check_obs(obs);
+  if (seed) {
+    rng_.seed_with(*seed);
+  } else if (!seeded_) {
+    std::random_device rd;
+    rng_.seed_with((static_cast<std::uint64_t>(rd()) << 32) | rd());
+  }
+  seeded_ = true;
+  reset_impl(obs);
+  elapsed_ = 0;
+  running_ = true;
+  ended_ = false;
+}
+
+StepResult Env::step(ConstArrayView action, ArrayView obs) {
+  if (!running_) [[unlikely]] {
+    throw EnvError(ended_ ? id_ + ": step() called after the episode ended (terminated or truncated); call reset() "
+                                  "first"
+                          : id_ + ": step() called before reset(); call reset() first");
+  }
+  if (obs.dtype != observation_space_.dtype() || obs.size != observation_space_.numel()) [[unlikely]]
+    check_obs(obs);
+  // Discrete actions must lie in the space; continuous ones must be finite (the env clips them).
+  if (action.dtype != action_space_.dtype() || action.size != action_space_.numel()) [[unlikely]]
+    throw_bad_action(action);
+  if (action_space_.is_discrete()) {
+    const std::int64_t a = action.as<std::int64_t>()[0];
+    if (a < action_space_.start() || a >= action_space_.start() + action_space_.n()) [[unlikely]]
+      throw_bad_action(action);
+  } else if (action_space_.is_box()) {
+    for (std::int64_t i = 0; i < action.size; ++i)
+      if (!std::isfinite(action.as<float>()[i])) [[unlikely]]
+        throw_bad_action(action);
+  } else if (!action_space_.contains(action)) [[unlikely]] {
+    throw_bad_action(action);
+  }
+
+  const Transition t = step_impl(action, obs);
+  ++elapsed_;
+  StepResult r{t.reward, t.terminated, max_episode_steps_ > 0 && elapsed_ >= max_episode_steps_, {elapsed_}};
+  if (r.terminated || r.truncated) {
+    running_ = false;
+    ended_ = true;
+  }
+  return r;
+}
+
+void Env::throw_bad_action(ConstArrayView action) const {
+  std::ostringstream os;
+  os << id_ << ": invalid action ";
+  if (action.dtype != action_space_.dtype() || action.size != action_space_.numel()) {
+    os << "buffer of " << action.size << " " << dtype_name(action.dtype) << " values; the action space "
+       << action_space_.to_string() << " takes " << action_space_.numel() << " " << dtype_name(action_space_.dtype())
+       << " values";
+    throw EnvError(os.str());
+  }
+  os << "[";
+  for (std::int64_t i = 0; i < action.size; ++i) {
+    if (i) os << ", ";
+    if (action.dtype == DType::kFloat32) os << action.as<float>()[i];
+    else os << action.as<std::int64_t>()[i];
+  }
+  os << "]: ";
+  switch (action_space_.kind()) {
+    case Space::Kind::kDiscrete:
+      os << "outside " << action_space_.to_string() << " (valid: " << action_space_.start() << " to "
+         << action_space_.start() + action_space_.n() - 1 << ")";
+      break;
+    case Space::Kind::kMultiDiscrete:
+      os << "outside " << action_space_.to_string() << " (element i must lie in [0, nvec[i]) )";
+      break;
+    case Space::Kind::kBox:
+      os << "continuous actions must be finite (values outside " << action_space_.to_string()
+         << " are clipped, NaN and infinity are errors)";
+      break;
+  }
+  throw EnvError(os.str());
+}
+
+std::vector<double> Env::state() const {
+  throw EnvError(id_ + ": this environment does not expose its internal state");
+}
+
+void Env::set_state(std::span<const double> state, ArrayView obs) {
+  if (!running_) throw EnvError(id_ + ": set_state() needs a running episode; call reset() first");
+  check_obs(obs);
+  set_state_impl(state, obs);
+}
+
+void Env::set_state_impl(std::span<const double>, ArrayView) {
+  throw EnvError(id_ + ": this environment cannot be put into a given state");
+}
+
+}  // namespace pavlov

@@ -1,0 +1,130 @@
+// pavlov::Env: one environment, with Gymnasium's semantics in C++.
+//
+//   auto env = pavlov::make_env("CartPole-v1");          // registry.h
+//   std::vector<float> obs(env->observation_space().numel());
+//   env->reset(obs, /*seed=*/42);
+//   auto r = env->step(std::int64_t{1}, obs);            // r.reward, r.terminated, r.truncated
+//
+// Contract:
+// - Observations are written into a buffer the caller owns: numel() elements of
+//   the observation space's dtype. Nothing is allocated by reset or step.
+// - reset(seed) reseeds the env's generator; reset() without a seed continues
+//   the current stream (an env never seeded is seeded from std::random_device).
+// - step() returns the reward (float64, as Gymnasium), `terminated` (a terminal
+//   state of the MDP: do not bootstrap) and `truncated` (the episode was cut by
+//   the time limit: bootstrap from the observation written). The time limit of
+//   a registered id behaves as Gymnasium's TimeLimit wrapper: the step that
+//   makes the elapsed count reach max_episode_steps returns truncated = true
+//   (together with terminated when both hold).
+// - Errors are EnvError, never undefined behaviour: an action outside the action
+//   space (discrete), a NaN or infinite continuous action, a buffer of the wrong
+//   size or dtype, step() before reset() or after the episode ended.
+//   Continuous actions outside the Box are accepted and clipped by the env, as
+//   Gymnasium's environments do.
+//
+// Writing an environment: derive from Env, pass the two spaces to the
+// constructor, implement reset_impl and step_impl (and, to support tests and
+// checkpoints, the state methods). The base class does every check, the
+// counting and the time limit, so the impl only computes dynamics.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "engine/env/array_view.h"
+#include "engine/env/rng.h"
+#include "engine/env/space.h"
+
+namespace pavlov {
+
+// What the env itself reports from one step (the impl's return value).
+struct Transition {
+  double reward = 0.0;
+  bool terminated = false;
+};
+
+// Small, fixed per-step information (Gymnasium's info dict, without strings).
+struct StepInfo {
+  std::int64_t elapsed_steps = 0;  // steps taken in this episode, this one included
+};
+
+struct StepResult {
+  double reward = 0.0;
+  bool terminated = false;
+  bool truncated = false;
+  StepInfo info;
+};
+
+class Env {
+ public:
+  virtual ~Env() = default;
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  const Space& observation_space() const { return observation_space_; }
+  const Space& action_space() const { return action_space_; }
+
+  // The registered id ("CartPole-v1"); the class name for an env built directly.
+  const std::string& id() const { return id_; }
+  // The time limit in steps; 0 means none (an env built directly, like
+  // Gymnasium's unwrapped env, has none until this is set).
+  std::int64_t max_episode_steps() const { return max_episode_steps_; }
+  void set_max_episode_steps(std::int64_t steps);
+  // Steps taken since the last reset.
+  std::int64_t elapsed_steps() const { return elapsed_; }
+  // True between a reset and the step that ends the episode.
+  bool running() const { return running_; }
+
+  // Starts an episode and writes its first observation.
+  void reset(ArrayView obs, std::optional<std::uint64_t> seed = std::nullopt);
+  void reset(std::span<float> obs, std::optional<std::uint64_t> seed = std::nullopt) { reset(ArrayView(obs), seed); }
+  // Advances one step; writes the next observation.
+  StepResult step(ConstArrayView action, ArrayView obs);
+  // Conveniences for the common cases.
+  StepResult step(std::int64_t action, std::span<float> obs) {
+    return step(ConstArrayView(&action, DType::kInt64, 1), obs);
+  }
+  StepResult step(std::span<const float> action, std::span<float> obs) { return step(ConstArrayView(action), obs); }
+
+  // The env's internal physical state as float64 values (Gymnasium's
+  // `env.unwrapped.state`), and a way to put the env into a given state during
+  // an episode; set_state writes the observation of that state. Envs that do
+  // not support it throw EnvError. The step counter is not changed.
+  virtual std::vector<double> state() const;
+  void set_state(std::span<const double> state, ArrayView obs);
+  void set_state(std::span<const double> state, std::span<float> obs) { set_state(state, ArrayView(obs)); }
+
+  // The generator behind reset distributions, e.g. to save it with a checkpoint.
+  Rng& rng() { return rng_; }
+
+ protected:
+  Env(Space observation_space, Space action_space, std::string default_id);
+
+  // Draws an initial state from rng() and writes its observation.
+  virtual void reset_impl(ArrayView obs) = 0;
+  // Advances the dynamics; the action has been checked against the action space
+  // (continuous actions may lie outside the Box and are the impl's to clip).
+  virtual Transition step_impl(ConstArrayView action, ArrayView obs) = 0;
+  virtual void set_state_impl(std::span<const double> state, ArrayView obs);
+
+ private:
+  friend class EnvRegistry;
+
+  void check_obs(ArrayView obs) const;
+  [[noreturn]] void throw_bad_action(ConstArrayView action) const;
+
+  Space observation_space_;
+  Space action_space_;
+  std::string id_;
+  std::int64_t max_episode_steps_ = 0;
+  std::int64_t elapsed_ = 0;
+  bool running_ = false;
+  bool seeded_ = false;
+  bool ended_ = false;  // the last step ended an episode and no reset followed
+  Rng rng_;
+};
+
+}  // namespace pavlov

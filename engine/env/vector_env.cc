@@ -1,0 +1,275 @@
+#include "engine/env/vector_env.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "engine/env/env_error.h"
+#include "engine/env/registry.h"
+#include "engine/env/rng.h"
+
+namespace pavlov {
+
+struct VectorEnv::Slot {
+  bool needs_reset = false;  // kNextStep: the last step ended the episode
+  double episode_return = 0.0;
+  std::int32_t episode_length = 0;
+  bool pending_reset = false;  // async: the next job is a reset
+  std::optional<std::uint64_t> reset_seed;
+};
+
+VectorEnv::VectorEnv(std::string_view id, VectorEnvConfig config)
+    : num_envs_(config.num_envs),
+      batch_size_(config.batch_size == 0 ? config.num_envs : config.batch_size),
+      autoreset_(config.autoreset),
+      config_seed_(config.seed) {
+  if (num_envs_ < 1) throw EnvError(std::string(id) + ": num_envs must be >= 1, got " + std::to_string(num_envs_));
+  if (batch_size_ < 1 || batch_size_ > num_envs_)
+    throw EnvError(std::string(id) + ": batch_size must lie in [1, num_envs = " + std::to_string(num_envs_) +
+                   "], got " + std::to_string(batch_size_));
+  const int hw = std::max(1u, std::thread::hardware_concurrency());
+  threads_ = config.threads == 0 ? std::min(num_envs_, hw) : config.threads;
+  if (threads_ < 1 || threads_ > num_envs_)
+    throw EnvError(std::string(id) + ": threads must lie in [1, num_envs = " + std::to_string(num_envs_) +
+                   "] (0: one per core), got " + std::to_string(config.threads));
+
+  for (int i = 0; i < num_envs_; ++i) envs_.push_back(make_env(id, config.env_options));
+  const Space& os = envs_.front()->observation_space();
+  const Space& as = envs_.front()->action_space();
+  obs_numel_ = os.numel();
+  obs_dtype_ = os.dtype();
+  act_numel_ = as.numel();
+  act_dtype_ = as.dtype();
+
+  // Enough blocks that rows handed to envs in flight never reach the block the
+  // caller is reading: at most num_envs results are pending at any time.
+  blocks_ = (num_envs_ + batch_size_ - 1) / batch_size_ + 1;
+  const std::int64_t total = blocks_ * batch_size_;
+  obs_.assign(total * obs_numel_ * dtype_size(obs_dtype_), std::byte{0});
+  final_obs_.assign(obs_.size(), std::byte{0});
+  rewards_.assign(total, 0.0f);
+  episode_return_.assign(total, 0.0f);
+  terminated_.assign(total, 0);
+  truncated_.assign(total, 0);
+  episode_length_.assign(total, 0);
+  env_ids_.assign(total, 0);
+  slots_.resize(num_envs_);
+  pending_actions_.assign(num_envs_ * act_numel_ * dtype_size(act_dtype_), std::byte{0});
+  queue_.assign(num_envs_, 0);
+  done_in_block_.assign(blocks_, 0);
+  in_flight_.assign(num_envs_, 0);
+  if (batch_size_ == num_envs_) pool_ = std::make_unique<WorkerPool>(threads_);
+}
+
+VectorEnv::~VectorEnv() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  for (auto& t : async_threads_) t.join();
+}
+
+Batch VectorEnv::rows(std::int64_t first, std::int64_t count) {
+  const std::int64_t obs_bytes = obs_numel_ * static_cast<std::int64_t>(dtype_size(obs_dtype_));
+  return Batch{count,
+               ArrayView(obs_.data() + first * obs_bytes, obs_dtype_, count * obs_numel_),
+               {rewards_.data() + first, static_cast<std::size_t>(count)},
+               {terminated_.data() + first, static_cast<std::size_t>(count)},
+               {truncated_.data() + first, static_cast<std::size_t>(count)},
+               ArrayView(final_obs_.data() + first * obs_bytes, obs_dtype_, count * obs_numel_),
+               {episode_return_.data() + first, static_cast<std::size_t>(count)},
+               {episode_length_.data() + first, static_cast<std::size_t>(count)},
+               {env_ids_.data() + first, static_cast<std::size_t>(count)}};
+}
+
+void VectorEnv::clear_row(std::int64_t row) {
+  rewards_[row] = 0.0f;
+  terminated_[row] = truncated_[row] = 0;
+  episode_return_[row] = 0.0f;
+  episode_length_[row] = 0;
+}
+
+// The one place an env is stepped or reset, whatever the scheduling.
+void VectorEnv::work(int env, std::int64_t row, ConstArrayView action, bool reset,
+                     std::optional<std::uint64_t> seed) {
+  Env& e = *envs_[env];
+  Slot& slot = slots_[env];
+  const ArrayView obs(obs_.data() + row * obs_numel_ * dtype_size(obs_dtype_), obs_dtype_, obs_numel_);
+  env_ids_[row] = env;
+  if (reset || slot.needs_reset) {
+    e.reset(obs, seed);
+    slot = Slot{};
+    clear_row(row);
+    return;
+  }
+  const StepResult r = e.step(action, obs);
+  slot.episode_return += r.reward;
+  ++slot.episode_length;
+  rewards_[row] = static_cast<float>(r.reward);
+  terminated_[row] = r.terminated;
+  truncated_[row] = r.truncated;
+  if (!(r.terminated || r.truncated)) {
+    episode_return_[row] = 0.0f;
+    episode_length_[row] = 0;
+    return;
+  }
+  const std::size_t bytes = obs_numel_ * dtype_size(obs_dtype_);
+  std::memcpy(final_obs_.data() + row * bytes, obs.data, bytes);
+  episode_return_[row] = static_cast<float>(slot.episode_return);
+  episode_length_[row] = slot.episode_length;
+  slot.episode_return = 0.0;
+  slot.episode_length = 0;
+  if (autoreset_ == AutoresetMode::kSameStep) e.reset(obs);
+  else if (autoreset_ == AutoresetMode::kNextStep) slot.needs_reset = true;
+}
+
+void VectorEnv::check_actions(ConstArrayView actions, std::int64_t n) const {
+  if (actions.dtype != act_dtype_ || actions.size != n * act_numel_)
+    throw EnvError(id() + ": the actions buffer holds " + std::to_string(actions.size) + " " +
+                   std::string(dtype_name(actions.dtype)) + " values; " + std::to_string(n) + " envs of " +
+                   action_space().to_string() + " need " + std::to_string(n * act_numel_) + " " +
+                   std::string(dtype_name(act_dtype_)) + " values");
+}
+
+const Batch& VectorEnv::reset(std::optional<std::uint64_t> seed, std::span<const std::uint8_t> mask) {
+  if (!pool_) throw EnvError(id() + ": reset() is synchronous; with batch_size < num_envs use async_reset() and recv()");
+  if (!mask.empty() && static_cast<int>(mask.size()) != num_envs_)
+    throw EnvError(id() + ": the reset mask needs one entry per env (" + std::to_string(num_envs_) + ")");
+  if (!seed && !seeded_) seed = config_seed_;
+  if (seed) seeded_ = true;
+  auto task = [&](int w) {
+    const int lo = static_cast<int>(static_cast<std::int64_t>(num_envs_) * w / threads_);
+    const int hi = static_cast<int>(static_cast<std::int64_t>(num_envs_) * (w + 1) / threads_);
+    for (int i = lo; i < hi; ++i) {
+      if (!mask.empty() && !mask[i]) {
+        clear_row(i);
+        continue;
+      }
+      work(i, i, {}, true, seed ? std::optional(derive_seed(*seed, i)) : std::nullopt);
+    }
+  };
+  pool_->run(task);
+  batch_ = rows(0, num_envs_);
+  return batch_;
+}
+
+const Batch& VectorEnv::step(ConstArrayView actions) {
+  if (!pool_) throw EnvError(id() + ": step() is synchronous; with batch_size < num_envs use send() and recv()");
+  check_actions(actions, num_envs_);
+  const std::size_t act_bytes = act_numel_ * dtype_size(act_dtype_);
+  auto task = [&](int w) {
+    const int lo = static_cast<int>(static_cast<std::int64_t>(num_envs_) * w / threads_);
+    const int hi = static_cast<int>(static_cast<std::int64_t>(num_envs_) * (w + 1) / threads_);
+    for (int i = lo; i < hi; ++i)
+      work(i, i, ConstArrayView(static_cast<const std::byte*>(actions.data) + i * act_bytes, act_dtype_, act_numel_),
+           false, std::nullopt);
+  };
+  pool_->run(task);
+  batch_ = rows(0, num_envs_);
+  return batch_;
+}
+
+// --- asynchronous mode -------------------------------------------------------
+
+void VectorEnv::start_async_threads() {
+  if (!async_threads_.empty()) return;
+  for (int t = 0; t < threads_; ++t) async_threads_.emplace_back([this] { async_loop(); });
+}
+
+void VectorEnv::enqueue(int env) {  // mu_ held
+  queue_[(queue_head_ + queue_size_) % num_envs_] = env;
+  ++queue_size_;
+  in_flight_[env] = 1;
+  ++in_flight_count_;
+}
+
+void VectorEnv::async_reset(std::optional<std::uint64_t> seed) {
+  start_async_threads();
+  if (!seed && !seeded_) seed = config_seed_;
+  if (seed) seeded_ = true;
+  {
+    std::lock_guard lock(mu_);
+    for (int i = 0; i < num_envs_; ++i)
+      if (in_flight_[i]) throw EnvError(id() + ": async_reset() while env " + std::to_string(i) + " is in flight; recv() it first");
+    for (int i = 0; i < num_envs_; ++i) {
+      slots_[i].pending_reset = true;
+      slots_[i].reset_seed = seed ? std::optional(derive_seed(*seed, i)) : std::nullopt;
+      enqueue(i);
+    }
+  }
+  work_cv_.notify_all();
+}
+
+void VectorEnv::send(ConstArrayView actions, std::span<const std::int32_t> env_ids) {
+  start_async_threads();
+  check_actions(actions, static_cast<std::int64_t>(env_ids.size()));
+  const std::size_t act_bytes = act_numel_ * dtype_size(act_dtype_);
+  {
+    std::lock_guard lock(mu_);
+    for (std::size_t k = 0; k < env_ids.size(); ++k) {
+      const std::int32_t e = env_ids[k];
+      if (e < 0 || e >= num_envs_) throw EnvError(id() + ": send() to env " + std::to_string(e) + ", which does not exist");
+      if (in_flight_[e]) throw EnvError(id() + ": send() to env " + std::to_string(e) + ", which has not been received yet");
+    }
+    for (std::size_t k = 0; k < env_ids.size(); ++k) {
+      std::memcpy(pending_actions_.data() + env_ids[k] * act_bytes,
+                  static_cast<const std::byte*>(actions.data) + k * act_bytes, act_bytes);
+      enqueue(env_ids[k]);
+    }
+  }
+  work_cv_.notify_all();
+}
+
+void VectorEnv::async_loop() {
+  const std::size_t act_bytes = act_numel_ * dtype_size(act_dtype_);
+  std::unique_lock lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return stopping_ || queue_size_ > 0; });
+    if (stopping_) return;
+    const int env = queue_[queue_head_];
+    queue_head_ = (queue_head_ + 1) % num_envs_;
+    --queue_size_;
+    const std::int64_t ticket = next_row_++;
+    const std::int64_t block = (ticket / batch_size_) % blocks_;
+    const std::int64_t row = block * batch_size_ + ticket % batch_size_;
+    Slot& slot = slots_[env];
+    const bool reset = slot.pending_reset;
+    const auto seed = slot.reset_seed;
+    slot.pending_reset = false;
+    lock.unlock();
+    try {
+      work(env, row, ConstArrayView(pending_actions_.data() + env * act_bytes, act_dtype_, act_numel_), reset, seed);
+    } catch (...) {
+      lock.lock();
+      if (!async_error_) async_error_ = std::current_exception();
+      lock.unlock();
+    }
+    lock.lock();
+    if (++done_in_block_[block] == batch_size_) done_cv_.notify_all();
+  }
+}
+
+void VectorEnv::rethrow_async_error() {  // mu_ held
+  if (!async_error_) return;
+  std::exception_ptr e;
+  std::swap(e, async_error_);
+  std::rethrow_exception(e);
+}
+
+const Batch& VectorEnv::recv() {
+  std::unique_lock lock(mu_);
+  const std::int64_t block = received_blocks_ % blocks_;
+  if (in_flight_count_ < batch_size_)
+    throw EnvError(id() + ": recv() would wait forever: fewer than batch_size = " + std::to_string(batch_size_) +
+                   " envs are in flight; send() to more envs first");
+  done_cv_.wait(lock, [&] { return done_in_block_[block] == batch_size_ || async_error_; });
+  rethrow_async_error();
+  done_in_block_[block] = 0;
+  ++received_blocks_;
+  batch_ = rows(block * batch_size_, batch_size_);
+  for (std::int32_t e : batch_.env_ids) in_flight_[e] = 0;
+  in_flight_count_ -= batch_size_;
+  return batch_;
+}
+
+}  // namespace pavlov

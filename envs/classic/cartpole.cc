@@ -1,0 +1,77 @@
+#include "envs/classic/cartpole.h"
+
+#include <cmath>
+#include <limits>
+
+#include "engine/env/env_error.h"
+#include "engine/env/registry.h"
+
+namespace pavlov::envs {
+namespace {
+
+constexpr double kGravity = 9.8;
+constexpr double kMassCart = 1.0;
+constexpr double kMassPole = 0.1;
+constexpr double kTotalMass = kMassPole + kMassCart;
+constexpr double kLength = 0.5;  // half the pole's length
+constexpr double kPoleMassLength = kMassPole * kLength;
+constexpr double kForceMag = 10.0;
+constexpr double kTau = 0.02;
+const double kThetaThreshold = 12 * 2 * M_PI / 360;
+constexpr double kXThreshold = 2.4;
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+const bool kRegistered = register_env<CartPole>(
+    {.id = "CartPole-v1", .max_episode_steps = 500, .summary = "balance a pole on a cart (Gymnasium 1.0)"},
+    OptionBinder<CartPoleOptions>().add("sutton_barto_reward", &CartPoleOptions::sutton_barto_reward,
+                                        "reward 0 per step and -1 on failure instead of 1 per step"));
+
+}  // namespace
+
+CartPole::CartPole(const CartPoleOptions& options)
+    : Env(Space::box({-kXThreshold * 2, -kInf, -kThetaThreshold * 2, -kInf},
+                     {kXThreshold * 2, kInf, kThetaThreshold * 2, kInf}, {4}),
+          Space::discrete(2), "CartPole"),
+      options_(options) {}
+
+void CartPole::write_obs(ArrayView obs) const {
+  float* o = obs.as<float>();
+  for (int i = 0; i < 4; ++i) o[i] = static_cast<float>(state_[i]);
+}
+
+void CartPole::reset_impl(ArrayView obs) {
+  for (double& s : state_) s = rng().uniform(-0.05, 0.05);
+  write_obs(obs);
+}
+
+void CartPole::set_state_impl(std::span<const double> state, ArrayView obs) {
+  if (state.size() != 4) throw EnvError(id() + ": the state is x, x_dot, theta, theta_dot (4 values)");
+  std::copy(state.begin(), state.end(), state_.begin());
+  write_obs(obs);
+}
+
+// Operation for operation as Gymnasium's CartPoleEnv.step, so that float64
+// results agree to the last bit (the trajectory is chaotic: see the tests).
+Transition CartPole::step_impl(ConstArrayView action, ArrayView obs) {
+  auto& [x, x_dot, theta, theta_dot] = state_;
+  const double force = action.as<std::int64_t>()[0] == 1 ? kForceMag : -kForceMag;
+  const double costheta = std::cos(theta);
+  const double sintheta = std::sin(theta);
+  const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
+  const double thetaacc = (kGravity * sintheta - costheta * temp) /
+                          (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
+  const double xacc = temp - kPoleMassLength * thetaacc * costheta / kTotalMass;
+  x = x + kTau * x_dot;
+  x_dot = x_dot + kTau * xacc;
+  theta = theta + kTau * theta_dot;
+  theta_dot = theta_dot + kTau * thetaacc;
+  write_obs(obs);
+
+  const bool terminated = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold || theta > kThetaThreshold;
+  // Gymnasium also defines rewards for steps after termination; pavlov forbids those steps.
+  double reward = 1.0;
+  if (options_.sutton_barto_reward) reward = terminated ? -1.0 : 0.0;
+  return {reward, terminated};
+}
+
+}  // namespace pavlov::envs

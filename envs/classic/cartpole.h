@@ -1,0 +1,43 @@
+// CartPole-v1: balance a pole on a cart (Barto, Sutton and Anderson, 1983),
+// with the dynamics, constants, rewards and termination of Gymnasium 1.0.
+//
+// State (float64): x [m], x_dot [m/s], theta [rad, 0 = upright], theta_dot [rad/s].
+// Observation: the state as float32, Box([-4.8, -inf, -0.419, -inf], [4.8, inf, 0.419, inf]).
+// Action: Discrete(2): 0 pushes the cart left, 1 right, with a 10 N force.
+// Dynamics: explicit Euler, tau = 0.02 s. Terminates when |x| > 2.4 or
+// |theta| > 12 degrees. Reward 1 per step (the terminating step included), or
+// with sutton_barto_reward 0 per step and -1 on termination.
+// Reset: each state variable uniform in [-0.05, 0.05). Registered with a
+// 500-step time limit.
+#pragma once
+
+#include <array>
+
+#include "engine/env/env.h"
+
+namespace pavlov::envs {
+
+struct CartPoleOptions {
+  bool sutton_barto_reward = false;  // 0 per step, -1 on failure (Sutton and Barto's formulation)
+};
+
+class CartPole : public Env {
+ public:
+  using Options = CartPoleOptions;
+  explicit CartPole(const CartPoleOptions& options = {});
+
+  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
+
+ protected:
+  void reset_impl(ArrayView obs) override;
+  Transition step_impl(ConstArrayView action, ArrayView obs) override;
+  void set_state_impl(std::span<const double> state, ArrayView obs) override;
+
+ private:
+  void write_obs(ArrayView obs) const;
+
+  CartPoleOptions options_;
+  std::array<double, 4> state_{};
+};
+
+}  // namespace pavlov::envs

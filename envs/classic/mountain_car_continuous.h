@@ -1,0 +1,43 @@
+// MountainCarContinuous-v0: MountainCar with a continuous force, with the
+// dynamics of Gymnasium 1.0.
+//
+// State: position in [-1.2, 0.6], velocity in [-0.07, 0.07], kept as float32
+// between steps as Gymnasium does (set_state takes float64 values; each step
+// computes in float64 and stores float32).
+// Action: Box(-1, 1, (1,)): the force, clipped to [-1, 1] (power 0.0015).
+// Reward: 100 on reaching the goal, minus 0.1 * action^2 every step (on the
+// unclipped action). Terminates when position >= 0.45 and velocity >=
+// goal_velocity. Reset: position uniform in [-0.6, -0.4), velocity 0.
+// Registered with a 999-step time limit.
+#pragma once
+
+#include <array>
+
+#include "engine/env/env.h"
+
+namespace pavlov::envs {
+
+struct MountainCarContinuousOptions {
+  double goal_velocity = 0.0;  // the velocity the car must have at the goal
+};
+
+class MountainCarContinuous : public Env {
+ public:
+  using Options = MountainCarContinuousOptions;
+  explicit MountainCarContinuous(const MountainCarContinuousOptions& options = {});
+
+  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
+
+ protected:
+  void reset_impl(ArrayView obs) override;
+  Transition step_impl(ConstArrayView action, ArrayView obs) override;
+  void set_state_impl(std::span<const double> state, ArrayView obs) override;
+
+ private:
+  void write_obs(ArrayView obs) const;
+
+  MountainCarContinuousOptions options_;
+  std::array<double, 2> state_{};
+};
+
+}  // namespace pavlov::envs

@@ -1,0 +1,74 @@
+#include "envs/classic/pendulum.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/env/env_error.h"
+#include "engine/env/registry.h"
+
+namespace pavlov::envs {
+namespace {
+
+constexpr double kMaxSpeed = 8.0;
+constexpr double kMaxTorque = 2.0;
+constexpr double kDt = 0.05;
+constexpr double kMass = 1.0;
+constexpr double kLength = 1.0;
+
+const bool kRegistered = register_env<Pendulum>(
+    {.id = "Pendulum-v1", .max_episode_steps = 200, .summary = "swing a pendulum up and hold it (Gymnasium 1.0)"},
+    OptionBinder<PendulumOptions>().add("g", &PendulumOptions::g, "gravity (m/s^2)", 0.0, 1000.0));
+
+// Python's ((x + pi) % (2 pi)) - pi: a floored modulo, whose result takes the
+// sign of the divisor (NumPy's remainder), unlike C's fmod.
+double angle_normalize(double x) {
+  constexpr double two_pi = 2 * M_PI;
+  double mod = std::fmod(x + M_PI, two_pi);
+  if (mod != 0) {
+    if (mod < 0) mod += two_pi;
+  } else {
+    mod = 0.0;
+  }
+  return mod - M_PI;
+}
+
+}  // namespace
+
+Pendulum::Pendulum(const PendulumOptions& options)
+    : Env(Space::box({-1.0, -1.0, -kMaxSpeed}, {1.0, 1.0, kMaxSpeed}, {3}), Space::box(-kMaxTorque, kMaxTorque, {1}),
+          "Pendulum"),
+      options_(options) {}
+
+void Pendulum::write_obs(ArrayView obs) const {
+  float* o = obs.as<float>();
+  o[0] = static_cast<float>(std::cos(state_[0]));
+  o[1] = static_cast<float>(std::sin(state_[0]));
+  o[2] = static_cast<float>(state_[1]);
+}
+
+void Pendulum::reset_impl(ArrayView obs) {
+  state_ = {rng().uniform(-M_PI, M_PI), rng().uniform(-1.0, 1.0)};
+  write_obs(obs);
+}
+
+void Pendulum::set_state_impl(std::span<const double> state, ArrayView obs) {
+  if (state.size() != 2) throw EnvError(id() + ": the state is theta, theta_dot (2 values)");
+  state_ = {state[0], state[1]};
+  write_obs(obs);
+}
+
+Transition Pendulum::step_impl(ConstArrayView action, ArrayView obs) {
+  const double th = state_[0], thdot = state_[1];
+  const double g = options_.g, m = kMass, l = kLength, dt = kDt;
+  const double u = std::clamp(static_cast<double>(action.as<float>()[0]), -kMaxTorque, kMaxTorque);
+  const double th_norm = angle_normalize(th);
+  const double costs = th_norm * th_norm + 0.1 * (thdot * thdot) + 0.001 * (u * u);
+  double newthdot = thdot + (3 * g / (2 * l) * std::sin(th) + 3.0 / (m * (l * l)) * u) * dt;
+  newthdot = std::clamp(newthdot, -kMaxSpeed, kMaxSpeed);
+  const double newth = th + newthdot * dt;
+  state_ = {newth, newthdot};
+  write_obs(obs);
+  return {-costs, false};
+}
+
+}  // namespace pavlov::envs

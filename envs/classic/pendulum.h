@@ -1,0 +1,42 @@
+// Pendulum-v1: swing a frictionless pendulum up and hold it upright, with the
+// dynamics of Gymnasium 1.0.
+//
+// State (float64): theta [rad, 0 = upright, not wrapped], theta_dot in [-8, 8] [rad/s].
+// Observation: cos theta, sin theta, theta_dot (float32).
+// Action: Box(-2, 2, (1,)): the torque [N m], clipped to [-2, 2].
+// Reward: -(normalize(theta)^2 + 0.1 theta_dot^2 + 0.001 torque^2), in
+// [-16.27, 0]. Never terminates. Semi-implicit Euler, dt = 0.05 s, m = l = 1.
+// Reset: theta uniform in [-pi, pi), theta_dot uniform in [-1, 1).
+// Registered with a 200-step time limit.
+#pragma once
+
+#include <array>
+
+#include "engine/env/env.h"
+
+namespace pavlov::envs {
+
+struct PendulumOptions {
+  double g = 10.0;  // gravity [m/s^2]
+};
+
+class Pendulum : public Env {
+ public:
+  using Options = PendulumOptions;
+  explicit Pendulum(const PendulumOptions& options = {});
+
+  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
+
+ protected:
+  void reset_impl(ArrayView obs) override;
+  Transition step_impl(ConstArrayView action, ArrayView obs) override;
+  void set_state_impl(std::span<const double> state, ArrayView obs) override;
+
+ private:
+  void write_obs(ArrayView obs) const;
+
+  PendulumOptions options_;
+  std::array<double, 2> state_{};
+};
+
+}  // namespace pavlov::envs

@@ -1,0 +1,13 @@
+// Counts heap allocations made by the calling thread and by every other
+// thread, through a replacement of the global operator new. Used to show that
+// hot paths (env step, vector step) allocate nothing.
+#pragma once
+
+#include <cstdint>
+
+namespace pavlov::test {
+
+// Allocations made by all threads since the program started.
+std::int64_t allocations();
+
+}  // namespace pavlov::test

@@ -1,0 +1,133 @@
+// The classic-control environments against trajectories recorded with
+// Gymnasium 1.0 (tests/data/reference/gymnasium/<EnvId>/*.csv; the README
+// there gives the format). Every CSV file found is replayed: the env is put
+// into the recorded state, given the recorded actions, and each step's
+// observation (1e-5 relative + 1e-6 absolute), reward and flags (exactly)
+// must match. Adding a file adds a case.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "engine/env/registry.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Recording {
+  std::string env_id;
+  std::int64_t max_episode_steps = 0;
+  std::vector<double> state, obs0;
+  struct Row {
+    double action;
+    std::vector<double> obs;
+    double reward;
+    bool terminated, truncated;
+  };
+  std::vector<Row> rows;
+};
+
+std::vector<double> numbers(const std::string& csv) {
+  std::vector<double> out;
+  std::stringstream ss(csv);
+  for (std::string field; std::getline(ss, field, ',');) out.push_back(std::stod(field));
+  return out;
+}
+
+std::string after(const std::string& line, const std::string& key) {
+  const auto at = line.find(key);
+  REQUIRE_MESSAGE(at != std::string::npos, "expected '" << key << "' in: " << line);
+  const auto start = at + key.size();
+  return line.substr(start, line.find(' ', start) - start);
+}
+
+Recording load(const fs::path& file) {
+  std::ifstream in(file);
+  REQUIRE(in.good());
+  Recording r;
+  std::string line;
+  std::getline(in, line);
+  r.env_id = after(line, "env=");
+  r.max_episode_steps = std::stoll(after(line, "max_episode_steps="));
+  std::getline(in, line);
+  r.state = numbers(after(line, "state="));
+  std::getline(in, line);
+  r.obs0 = numbers(after(line, "obs="));
+  std::getline(in, line);  // column header
+  while (std::getline(in, line)) {
+    const auto v = numbers(line);
+    const std::size_t k = v.size() - 5;  // t, action, k obs, reward, terminated, truncated
+    Recording::Row row{v[1], std::vector<double>(v.begin() + 2, v.begin() + 2 + k), v[2 + k], v[3 + k] != 0, v[4 + k] != 0};
+    r.rows.push_back(std::move(row));
+  }
+  return r;
+}
+
+bool close(double got, double want) { return std::abs(got - want) <= 1e-6 + 1e-5 * std::abs(want); }
+
+void replay(const fs::path& file) {
+  const Recording rec = load(file);
+  INFO("reference file " << file.string());
+  auto env = pavlov::make_env(rec.env_id);
+  CHECK(env->max_episode_steps() == rec.max_episode_steps);
+  std::vector<float> obs(env->observation_space().numel());
+  env->reset(obs, 0);
+  env->set_state(rec.state, std::span<float>(obs));
+  REQUIRE(obs.size() == rec.obs0.size());
+  for (std::size_t i = 0; i < obs.size(); ++i) CHECK(close(obs[i], rec.obs0[i]));
+  for (std::size_t t = 0; t < rec.rows.size(); ++t) {
+    const auto& row = rec.rows[t];
+    INFO("step t = " << t);
+    pavlov::StepResult r;
+    if (env->action_space().is_discrete()) {
+      r = env->step(static_cast<std::int64_t>(row.action), obs);
+    } else {
+      const float a = static_cast<float>(row.action);
+      r = env->step(std::span<const float>(&a, 1), obs);
+    }
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+      INFO("obs_" << i << " = " << obs[i] << ", Gymnasium: " << row.obs[i]);
+      REQUIRE(close(obs[i], row.obs[i]));
+    }
+    INFO("reward = " << r.reward << ", Gymnasium: " << row.reward);
+    REQUIRE(close(r.reward, row.reward));
+    REQUIRE(r.terminated == row.terminated);
+    REQUIRE(r.truncated == row.truncated);
+  }
+}
+
+void replay_all(const std::string& env_id) {
+  const fs::path dir = fs::path(PAVLOV_TEST_DATA) / "reference" / "gymnasium" / env_id;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".csv") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE_MESSAGE(!files.empty(), "no reference files in " << dir.string());
+  for (const auto& f : files) replay(f);
+  MESSAGE(env_id << ": " << files.size() << " reference trajectories matched");
+}
+
+}  // namespace
+
+TEST_CASE("reference: CartPole-v1 matches Gymnasium 1.0") { replay_all("CartPole-v1"); }
+TEST_CASE("reference: MountainCar-v0 matches Gymnasium 1.0") { replay_all("MountainCar-v0"); }
+TEST_CASE("reference: MountainCarContinuous-v0 matches Gymnasium 1.0") { replay_all("MountainCarContinuous-v0"); }
+TEST_CASE("reference: Acrobot-v1 matches Gymnasium 1.0") { replay_all("Acrobot-v1"); }
+TEST_CASE("reference: Pendulum-v1 matches Gymnasium 1.0") { replay_all("Pendulum-v1"); }
+
+TEST_CASE("reference: every folder of recordings names a registered env") {
+  const fs::path dir = fs::path(PAVLOV_TEST_DATA) / "reference" / "gymnasium";
+  int folders = 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_directory()) continue;
+    ++folders;
+    INFO(e.path().filename().string());
+    CHECK(pavlov::EnvRegistry::global().contains(e.path().filename().string()));
+  }
+  CHECK(folders == 5);
+}

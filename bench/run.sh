@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The standard environment benchmarks, one line each: BENCH <case> <steps_per_second>.
 # Run on an idle machine after building: bench/run.sh [BUILD_DIR]
+# Each figure is the median of 5 timed runs (2-thread figures vary on a shared VM).
 set -euo pipefail
 pavlov=${1:-build}/pavlov
-run() { "$pavlov" bench env "$@" | grep '^BENCH'; }
+run() { "$pavlov" bench env "$@" --repeat 5 | grep '^BENCH'; }
 run CartPole-v1 --steps 20000000 --label cartpole_single
 run CartPole-v1 --num-envs 1024 --threads 1 --steps 50000000 --label cartpole_vec1024_t1
 run CartPole-v1 --num-envs 1024 --threads 2 --steps 100000000 --label cartpole_vec1024_t2

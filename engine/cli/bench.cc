@@ -5,6 +5,7 @@
 // stepped through the public Env API (step, and reset when an episode ends);
 // more than one through VectorEnv with next-step autoreset.
 #include <boost/program_options.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <iomanip>
@@ -23,6 +24,7 @@ struct BenchArgs {
   int num_envs = 1;
   int threads = 1;
   std::int64_t steps = 0;
+  int repeat = 1;
   std::string label;
 };
 
@@ -70,12 +72,16 @@ double bench_vector(const std::string& id, const BenchArgs& a) {
 void report(const std::string& id, const BenchArgs& a) {
   const std::int64_t steps = a.num_envs == 1 ? a.steps : std::max<std::int64_t>(1, a.steps / a.num_envs) * a.num_envs;
   bench_single(id, std::min<std::int64_t>(steps, 10000));  // warm caches and the allocator
-  const double seconds = a.num_envs == 1 ? bench_single(id, steps) : bench_vector(id, a);
+  std::vector<double> times;
+  for (int r = 0; r < a.repeat; ++r) times.push_back(a.num_envs == 1 ? bench_single(id, steps) : bench_vector(id, a));
+  std::sort(times.begin(), times.end());
+  const double seconds = times[times.size() / 2];  // the median run
   const double sps = steps / seconds;
   std::cout << std::left << std::setw(26) << id << " envs " << std::setw(5) << a.num_envs << " threads " << a.threads
             << std::right << std::fixed << std::setprecision(2) << std::setw(10) << sps / 1e6 << " M steps/s"
             << std::setw(10) << std::setprecision(1) << 1e9 * seconds / steps << " ns/step  (" << steps << " steps in "
-            << std::setprecision(3) << seconds << " s)\n";
+            << std::setprecision(3) << seconds << " s" << (a.repeat > 1 ? ", median of " + std::to_string(a.repeat) + " runs" : "")
+            << ")\n";
   if (!a.label.empty()) std::cout << "BENCH " << a.label << " " << std::setprecision(0) << sps << "\n";
 }
 
@@ -89,6 +95,7 @@ int bench_command(const std::vector<std::string>& args) {
       ("num-envs,n", po::value(&a.num_envs)->default_value(1), "envs stepped together (1: a single Env, no VectorEnv)")
       ("threads,t", po::value(&a.threads)->default_value(1), "threads stepping a VectorEnv (0: one per core)")
       ("steps,s", po::value(&a.steps)->default_value(2'000'000), "env steps to time")
+      ("repeat,r", po::value(&a.repeat)->default_value(1), "timed runs; the median is reported")
       ("label", po::value(&a.label), "also print `BENCH <label> <steps_per_second>`");
   po::options_description hidden;
   hidden.add_options()("what", po::value(&what))("id", po::value(&id));
@@ -114,8 +121,8 @@ int bench_command(const std::vector<std::string>& args) {
     std::cerr << "pavlov bench: expected `pavlov bench env [ID]`. Run `pavlov bench --help`.\n";
     return 2;
   }
-  if (a.num_envs < 1 || a.steps < 1) {
-    std::cerr << "pavlov bench: --num-envs and --steps must be >= 1\n";
+  if (a.num_envs < 1 || a.steps < 1 || a.repeat < 1) {
+    std::cerr << "pavlov bench: --num-envs, --steps and --repeat must be >= 1\n";
     return 2;
   }
   if (id.empty()) {

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <random>
 #include <sstream>
+#include <stdexcept>
+#include <typeinfo>
 
 #include "engine/env/env_error.h"
 
@@ -41,7 +43,7 @@ void Env::reset(ArrayView obs, std::optional<std::uint64_t> seed) {
   ended_ = false;
 }
 
-StepResult Env::step(ConstArrayView action, ArrayView obs) {
+void Env::check_step(ConstArrayView action, ArrayView obs) const {
   if (!running_) [[unlikely]] {
     throw EnvError(ended_ ? id_ + ": step() called after the episode ended (terminated or truncated); call reset() "
                                   "first"
@@ -63,8 +65,9 @@ StepResult Env::step(ConstArrayView action, ArrayView obs) {
   } else if (!action_space_.contains(action)) [[unlikely]] {
     throw_bad_action(action);
   }
+}
 
-  const Transition t = step_impl(action, obs);
+StepResult Env::finish_step(const Transition& t) {
   ++elapsed_;
   StepResult r{t.reward, t.terminated, max_episode_steps_ > 0 && elapsed_ >= max_episode_steps_, {elapsed_}};
   if (r.terminated || r.truncated) {
@@ -72,6 +75,27 @@ StepResult Env::step(ConstArrayView action, ArrayView obs) {
     ended_ = true;
   }
   return r;
+}
+
+StepResult Env::step(ConstArrayView action, ArrayView obs) {
+  check_step(action, obs);
+  return finish_step(step_impl(action, obs));
+}
+
+void Env::step_many(std::span<StepJob> jobs, StepResult* results) {
+  if (jobs.empty()) return;
+  const std::type_info& type = typeid(*jobs.front().env);
+  for (const StepJob& j : jobs) {
+    if (typeid(*j.env) != type) [[unlikely]]
+      throw std::invalid_argument("Env::step_many: every job's env must be of the same class");
+    j.env->check_step(j.action, j.obs);
+  }
+  jobs.front().env->step_many_impl(jobs);
+  for (std::size_t i = 0; i < jobs.size(); ++i) results[i] = jobs[i].env->finish_step(jobs[i].transition);
+}
+
+void Env::step_many_impl(std::span<StepJob> jobs) {
+  for (StepJob& j : jobs) j.transition = j.env->step_impl(j.action, j.obs);
 }
 
 void Env::throw_bad_action(ConstArrayView action) const {

@@ -40,6 +40,8 @@
 
 namespace pavlov {
 
+class Env;
+
 // What the env itself reports from one step (the impl's return value).
 struct Transition {
   double reward = 0.0;
@@ -56,6 +58,14 @@ struct StepResult {
   bool terminated = false;
   bool truncated = false;
   StepInfo info;
+};
+
+// One env's part of a batched step (Env::step_many).
+struct StepJob {
+  Env* env = nullptr;
+  ConstArrayView action;
+  ArrayView obs;
+  Transition transition;  // filled by step_many_impl
 };
 
 class Env {
@@ -89,6 +99,12 @@ class Env {
   }
   StepResult step(std::span<const float> action, std::span<float> obs) { return step(ConstArrayView(action), obs); }
 
+  // Steps several envs of one class at once, each exactly as step() would
+  // (same checks, same results), writing results[i] for jobs[i]. Envs whose
+  // dynamics are latency-bound interleave the batch (see step_many_impl);
+  // VectorEnv steps its envs this way. If a check throws, no env was stepped.
+  static void step_many(std::span<StepJob> jobs, StepResult* results);
+
   // The env's internal physical state as float64 values (Gymnasium's
   // `env.unwrapped.state`), and a way to put the env into a given state during
   // an episode; set_state writes the observation of that state. Envs that do
@@ -108,12 +124,18 @@ class Env {
   // Advances the dynamics; the action has been checked against the action space
   // (continuous actions may lie outside the Box and are the impl's to clip).
   virtual Transition step_impl(ConstArrayView action, ArrayView obs) = 0;
+  // Steps every job (all envs of this env's class; actions checked), setting
+  // job.transition. The default calls step_impl for each; an env overrides it
+  // to overlap the dependency chains of several envs.
+  virtual void step_many_impl(std::span<StepJob> jobs);
   virtual void set_state_impl(std::span<const double> state, ArrayView obs);
 
  private:
   friend class EnvRegistry;
 
   void check_obs(ArrayView obs) const;
+  void check_step(ConstArrayView action, ArrayView obs) const;
+  StepResult finish_step(const Transition& t);
   [[noreturn]] void throw_bad_action(ConstArrayView action) const;
 
   Space observation_space_;

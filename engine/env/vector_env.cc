@@ -89,20 +89,22 @@ void VectorEnv::clear_row(std::int64_t row) {
   episode_length_[row] = 0;
 }
 
-// The one place an env is stepped or reset, whatever the scheduling.
-void VectorEnv::work(int env, std::int64_t row, ConstArrayView action, bool reset,
-                     std::optional<std::uint64_t> seed) {
-  Env& e = *envs_[env];
-  Slot& slot = slots_[env];
-  const ArrayView obs(obs_.data() + row * obs_numel_ * dtype_size(obs_dtype_), obs_dtype_, obs_numel_);
+ArrayView VectorEnv::obs_row(std::int64_t row) {
+  return ArrayView(obs_.data() + row * obs_numel_ * dtype_size(obs_dtype_), obs_dtype_, obs_numel_);
+}
+
+void VectorEnv::reset_row(int env, std::int64_t row, std::optional<std::uint64_t> seed) {
+  envs_[env]->reset(obs_row(row), seed);
+  slots_[env] = Slot{};
   env_ids_[row] = env;
-  if (reset || slot.needs_reset) {
-    e.reset(obs, seed);
-    slot = Slot{};
-    clear_row(row);
-    return;
-  }
-  const StepResult r = e.step(action, obs);
+  clear_row(row);
+}
+
+// Everything after a step, whatever the scheduling: results, episode
+// statistics, the final observation and the autoreset.
+void VectorEnv::finish_row(int env, std::int64_t row, const StepResult& r) {
+  Slot& slot = slots_[env];
+  env_ids_[row] = env;
   slot.episode_return += r.reward;
   ++slot.episode_length;
   rewards_[row] = static_cast<float>(r.reward);
@@ -114,13 +116,22 @@ void VectorEnv::work(int env, std::int64_t row, ConstArrayView action, bool rese
     return;
   }
   const std::size_t bytes = obs_numel_ * dtype_size(obs_dtype_);
-  std::memcpy(final_obs_.data() + row * bytes, obs.data, bytes);
+  std::memcpy(final_obs_.data() + row * bytes, obs_.data() + row * bytes, bytes);
   episode_return_[row] = static_cast<float>(slot.episode_return);
   episode_length_[row] = slot.episode_length;
   slot.episode_return = 0.0;
   slot.episode_length = 0;
-  if (autoreset_ == AutoresetMode::kSameStep) e.reset(obs);
+  if (autoreset_ == AutoresetMode::kSameStep) envs_[env]->reset(obs_row(row));
   else if (autoreset_ == AutoresetMode::kNextStep) slot.needs_reset = true;
+}
+
+// One env, for the asynchronous mode.
+void VectorEnv::work(int env, std::int64_t row, ConstArrayView action, bool reset, std::optional<std::uint64_t> seed) {
+  if (reset || slots_[env].needs_reset) {
+    reset_row(env, row, seed);
+    return;
+  }
+  finish_row(env, row, envs_[env]->step(action, obs_row(row)));
 }
 
 void VectorEnv::check_actions(ConstArrayView actions, std::int64_t n) const {
@@ -137,18 +148,16 @@ const Batch& VectorEnv::reset(std::optional<std::uint64_t> seed, std::span<const
     throw EnvError(id() + ": the reset mask needs one entry per env (" + std::to_string(num_envs_) + ")");
   if (!seed && !seeded_) seed = config_seed_;
   if (seed) seeded_ = true;
-  auto task = [&](int w) {
-    const int lo = static_cast<int>(static_cast<std::int64_t>(num_envs_) * w / threads_);
-    const int hi = static_cast<int>(static_cast<std::int64_t>(num_envs_) * (w + 1) / threads_);
+  auto task = [&](int lo, int hi) {
     for (int i = lo; i < hi; ++i) {
       if (!mask.empty() && !mask[i]) {
         clear_row(i);
         continue;
       }
-      work(i, i, {}, true, seed ? std::optional(derive_seed(*seed, i)) : std::nullopt);
+      reset_row(i, i, seed ? std::optional(derive_seed(*seed, i)) : std::nullopt);
     }
   };
-  pool_->run(task);
+  pool_->parallel_for(num_envs_, 32, task);
   batch_ = rows(0, num_envs_);
   return batch_;
 }
@@ -157,14 +166,31 @@ const Batch& VectorEnv::step(ConstArrayView actions) {
   if (!pool_) throw EnvError(id() + ": step() is synchronous; with batch_size < num_envs use send() and recv()");
   check_actions(actions, num_envs_);
   const std::size_t act_bytes = act_numel_ * dtype_size(act_dtype_);
-  auto task = [&](int w) {
-    const int lo = static_cast<int>(static_cast<std::int64_t>(num_envs_) * w / threads_);
-    const int hi = static_cast<int>(static_cast<std::int64_t>(num_envs_) * (w + 1) / threads_);
-    for (int i = lo; i < hi; ++i)
-      work(i, i, ConstArrayView(static_cast<const std::byte*>(actions.data) + i * act_bytes, act_dtype_, act_numel_),
-           false, std::nullopt);
+  // The workers share the envs by guided self-scheduling; each range is
+  // stepped in groups handed to Env::step_many, so that an env class can
+  // interleave their dynamics. Row i is env i whatever thread steps it.
+  auto task = [&](int lo, int hi) {
+    constexpr int kGroup = 32;
+    StepJob jobs[kGroup];
+    StepResult results[kGroup];
+    int ids[kGroup];
+    for (int i = lo; i < hi;) {
+      int n = 0;
+      for (; i < hi && n < kGroup; ++i) {
+        if (slots_[i].needs_reset) {
+          reset_row(i, i, std::nullopt);
+          continue;
+        }
+        ids[n] = i;
+        jobs[n++] = {envs_[i].get(),
+                     ConstArrayView(static_cast<const std::byte*>(actions.data) + i * act_bytes, act_dtype_, act_numel_),
+                     obs_row(i)};
+      }
+      Env::step_many({jobs, static_cast<std::size_t>(n)}, results);
+      for (int k = 0; k < n; ++k) finish_row(ids[k], ids[k], results[k]);
+    }
   };
-  pool_->run(task);
+  pool_->parallel_for(num_envs_, 32, task);
   batch_ = rows(0, num_envs_);
   return batch_;
 }

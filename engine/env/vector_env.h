@@ -116,6 +116,9 @@ class VectorEnv {
 
  private:
   struct Slot;  // per-env bookkeeping
+  ArrayView obs_row(std::int64_t row);
+  void reset_row(int env, std::int64_t row, std::optional<std::uint64_t> seed);
+  void finish_row(int env, std::int64_t row, const StepResult& r);
   void work(int env, std::int64_t row, ConstArrayView action, bool reset, std::optional<std::uint64_t> seed);
   void clear_row(std::int64_t row);
   Batch rows(std::int64_t first, std::int64_t count);

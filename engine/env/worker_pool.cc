@@ -13,6 +13,14 @@ namespace pavlov {
 namespace {
 // About 20-50 microseconds of spinning before a thread goes to sleep.
 constexpr int kSpinIterations = 1 << 12;
+
+// One iteration of a spin-wait. Now and then it yields the core: should the
+// thread being waited for share this core (the scheduler may put both
+// threads there), spinning alone would keep it from running.
+inline void relax(int spin) {
+  if ((spin & 63) == 63) std::this_thread::yield();
+  else PAVLOV_PAUSE();
+}
 }  // namespace
 
 WorkerPool::WorkerPool(int size) : size_(size) {
@@ -49,7 +57,7 @@ void WorkerPool::run_erased(void* ctx, Task task) {
   call(0);
   for (int spin = 0; remaining_.load(std::memory_order_acquire) != 0; ++spin) {
     if (spin < kSpinIterations) {
-      PAVLOV_PAUSE();
+      relax(spin);
       continue;
     }
     caller_sleeping_.store(true);
@@ -70,7 +78,7 @@ void WorkerPool::helper_loop(int w) {
     std::uint32_t now;
     for (int spin = 0; (now = generation_.load(std::memory_order_acquire)) == seen; ++spin) {
       if (spin < kSpinIterations) {
-        PAVLOV_PAUSE();
+        relax(spin);
         continue;
       }
       sleeping_helpers_.fetch_add(1);

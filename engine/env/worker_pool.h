@@ -10,6 +10,7 @@
 // rethrown in the caller once every worker has finished.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -31,6 +32,29 @@ class WorkerPool {
   template <class F>
   void run(F& fn) {
     run_erased(&fn, [](void* f, int w) { (*static_cast<F*>(f))(w); });
+  }
+
+  // Calls fn(begin, end) on disjoint ranges that cover [0, n), spread over the
+  // workers by guided self-scheduling: each worker takes about remaining /
+  // (2 * size()) items at a time, never fewer than `grain`, so the workers
+  // finish together even when one core runs slower than the other.
+  template <class F>
+  void parallel_for(int n, int grain, F& fn) {
+    std::atomic<int> next{0};
+    auto body = [&](int) {
+      int cur = next.load(std::memory_order_relaxed);
+      for (;;) {
+        int take;
+        do {
+          const int left = n - cur;
+          if (left <= 0) return;
+          take = std::min(left, std::max(grain, left / (2 * size_)));
+        } while (!next.compare_exchange_weak(cur, cur + take, std::memory_order_relaxed));
+        fn(cur, cur + take);
+        cur = next.load(std::memory_order_relaxed);
+      }
+    };
+    run(body);
   }
 
  private:

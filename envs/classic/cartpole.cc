@@ -1,5 +1,6 @@
 #include "envs/classic/cartpole.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -52,11 +53,10 @@ void CartPole::set_state_impl(std::span<const double> state, ArrayView obs) {
 
 // Operation for operation as Gymnasium's CartPoleEnv.step, so that float64
 // results agree to the last bit (the trajectory is chaotic: see the tests).
-Transition CartPole::step_impl(ConstArrayView action, ArrayView obs) {
+// The cosine and sine of theta come from the caller (see step_many_impl).
+Transition CartPole::advance(std::int64_t action, double costheta, double sintheta, ArrayView obs) {
   auto& [x, x_dot, theta, theta_dot] = state_;
-  const double force = action.as<std::int64_t>()[0] == 1 ? kForceMag : -kForceMag;
-  const double costheta = std::cos(theta);
-  const double sintheta = std::sin(theta);
+  const double force = action == 1 ? kForceMag : -kForceMag;
   const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
   const double thetaacc = (kGravity * sintheta - costheta * temp) /
                           (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
@@ -72,6 +72,30 @@ Transition CartPole::step_impl(ConstArrayView action, ArrayView obs) {
   double reward = 1.0;
   if (options_.sutton_barto_reward) reward = terminated ? -1.0 : 0.0;
   return {reward, terminated};
+}
+
+Transition CartPole::step_impl(ConstArrayView action, ArrayView obs) {
+  return advance(action.as<std::int64_t>()[0], std::cos(state_[2]), std::sin(state_[2]), obs);
+}
+
+// One step's arithmetic is a chain of four dependent divisions: stepped one
+// env at a time, the CPU waits on it. Taking the sines and cosines of a group
+// first and then advancing the group lets the chains of different envs overlap.
+void CartPole::step_many_impl(std::span<StepJob> jobs) {
+  constexpr std::size_t kGroup = 8;
+  for (std::size_t b = 0; b < jobs.size(); b += kGroup) {
+    const std::size_t n = std::min(kGroup, jobs.size() - b);
+    double c[kGroup], s[kGroup];
+    for (std::size_t j = 0; j < n; ++j) {
+      const double theta = static_cast<CartPole*>(jobs[b + j].env)->state_[2];
+      c[j] = std::cos(theta);
+      s[j] = std::sin(theta);
+    }
+    for (std::size_t j = 0; j < n; ++j) {
+      StepJob& job = jobs[b + j];
+      job.transition = static_cast<CartPole*>(job.env)->advance(job.action.as<std::int64_t>()[0], c[j], s[j], job.obs);
+    }
+  }
 }
 
 }  // namespace pavlov::envs

@@ -31,10 +31,12 @@ class CartPole : public Env {
  protected:
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
+  void step_many_impl(std::span<StepJob> jobs) override;
   void set_state_impl(std::span<const double> state, ArrayView obs) override;
 
  private:
   void write_obs(ArrayView obs) const;
+  Transition advance(std::int64_t action, double costheta, double sintheta, ArrayView obs);
 
   CartPoleOptions options_;
   std::array<double, 4> state_{};

@@ -10,6 +10,8 @@ std::atomic<std::int64_t> g_allocations{0};
 
 std::int64_t pavlov::test::allocations() { return g_allocations.load(); }
 
+#if !defined(__SANITIZE_ADDRESS__)
+
 void* operator new(std::size_t n) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(n ? n : 1)) return p;
@@ -30,3 +32,4 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+#endif

@@ -177,7 +177,7 @@ TEST_CASE("vector env: bad configurations and buffers are errors") {
   CHECK_THROWS_AS(async.step(ConstArrayView(std::span(bad))), pavlov::EnvError);
 }
 
-TEST_CASE("vector env: 10k steps allocate nothing") {
+TEST_CASE("vector env: 10k steps allocate nothing" * doctest::skip(!pavlov::test::kCountsAllocations)) {
   VectorEnv venv("CartPole-v1", {.num_envs = 16, .threads = 2, .seed = 0});
   venv.reset();
   std::vector<std::int64_t> actions(16);

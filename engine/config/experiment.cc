@@ -1,0 +1,456 @@
+#include "engine/config/experiment.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "engine/config/catalog.h"
+#include "engine/env/registry.h"
+#include "engine/util/did_you_mean.h"
+
+namespace pavlov {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+KeySpec key(std::string name, KeyType type, std::optional<ConfigValue> def, std::string help, double min = -kInf,
+            double max = kInf) {
+  KeySpec k;
+  k.name = std::move(name);
+  k.type = type;
+  k.default_value = std::move(def);
+  k.help = std::move(help);
+  k.min = min;
+  k.max = max;
+  return k;
+}
+
+std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
+  KeySpec device = key("device", KeyType::kString, std::string("auto"), "where networks run: auto (CUDA when there is one), cpu or cuda");
+  device.choices = {"auto", "cpu", "cuda"};
+  KeySpec env_id = key("id", KeyType::kString, std::nullopt, "a registered environment id (pavlov list envs)");
+  env_id.names_of = "env";
+  KeySpec algo = key("algo", KeyType::kString, std::nullopt, "the learning algorithm (pavlov list agents)");
+  algo.names_of = "agent";
+  KeySpec opt = key("name", KeyType::kString, std::string("adam"), "the optimizer (pavlov list optimizers)");
+  opt.names_of = "optimizer";
+  return {
+      {"experiment",
+       {key("name", KeyType::kString, std::nullopt, "names the run folder <out_dir>/<name>-<UTC time>"),
+        key("seed", KeyType::kInt, std::int64_t{0}, "seeds every generator of the run", 0, 9.2e18), device,
+        key("out_dir", KeyType::kString, std::string("runs"), "folder that receives the run folders")}},
+      {"env",
+       {env_id, key("num_envs", KeyType::kInt, std::int64_t{1}, "envs stepped together", 1, 65536),
+        key("threads", KeyType::kInt, std::int64_t{1}, "threads stepping them (0: one per core)", 0, 1024)}},
+      {"agent", {algo}},
+      {"optimizer", {opt}},
+      {"replay",
+       {key("capacity", KeyType::kInt, std::int64_t{100000}, "transitions kept", 1, 1e9),
+        key("batch_size", KeyType::kInt, std::int64_t{64}, "transitions per gradient step", 1, 1e6),
+        key("n_step", KeyType::kInt, std::int64_t{1}, "steps of the n-step return", 1, 1000),
+        key("learning_starts", KeyType::kInt, std::int64_t{1000}, "env steps before the first update", 0, 1e12)}},
+      {"train",
+       {key("total_steps", KeyType::kInt, std::nullopt, "env steps of the whole run (all envs together)", 1, 1e13),
+        key("log_every", KeyType::kInt, std::int64_t{1000}, "env steps between metrics rows", 1, 1e13),
+        key("eval_every", KeyType::kInt, std::int64_t{0}, "env steps between evaluations (0: only at the end)", 0, 1e13),
+        key("eval_episodes", KeyType::kInt, std::int64_t{10}, "greedy episodes per evaluation", 1, 1e6),
+        key("checkpoint_every", KeyType::kInt, std::int64_t{10000}, "env steps between checkpoints (0: only at the end)", 0, 1e13)}},
+  };
+}
+
+// What a problem's location reads as.
+struct Where {
+  std::string text;  // "file:3:7" or "override 'a=b'"
+};
+
+class Validator {
+ public:
+  Validator(std::string source, std::map<std::string, std::string> override_of)
+      : source_(std::move(source)), override_of_(std::move(override_of)) {}
+
+  std::vector<std::string> problems;
+  std::map<std::string, Config::Entry> entries;
+
+  std::string where(const toml::node& n, const std::string& path) const {
+    if (auto it = override_of_.find(path); it != override_of_.end()) return "override '" + it->second + "'";
+    const auto& b = n.source().begin;
+    return source_ + ":" + std::to_string(b.line) + ":" + std::to_string(b.column);
+  }
+  std::string where_table(const toml::table* t, const std::string& path) const {
+    if (t && t->source().begin.line > 0) return where(*t, path);
+    return source_ + ":1:1";
+  }
+  void error(const std::string& at, const std::string& what, const std::string& hint) {
+    problems.push_back(at + ": error: " + what + (hint.empty() ? "" : "\n  hint: " + hint));
+  }
+
+  // Checks the keys of `table` (may be null) at `path` against `specs`;
+  // `subtables` names the nested tables that are checked elsewhere.
+  void check_table(const toml::table* table, const std::string& path, const std::vector<KeySpec>& specs,
+                   const std::set<std::string>& subtables = {}) {
+    std::vector<std::string> names;
+    for (const auto& s : specs) names.push_back(s.name);
+    if (table) {
+      for (auto&& [k, node] : *table) {
+        const std::string name(k.str());
+        const std::string full = path + "." + name;
+        if (subtables.count(name)) {
+          if (!node.is_table()) error(where(node, full), "'" + full + "' must be a table [" + full + "]", "");
+          continue;
+        }
+        const KeySpec* spec = nullptr;
+        for (const auto& s : specs)
+          if (s.name == name) spec = &s;
+        if (!spec) {
+          std::string known;
+          for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
+          for (const auto& n : subtables) known += (known.empty() ? "[" : ", [") + path + "." + n + "]";
+          error(where(node, full), "unknown key '" + name + "' in [" + path + "]." + did_you_mean(name, names),
+                known.empty() ? "[" + path + "] takes no keys" : "[" + path + "] takes: " + known);
+          continue;
+        }
+        check_value(node, full, *spec);
+      }
+    }
+    for (const auto& s : specs) {
+      const std::string full = path + "." + s.name;
+      if (table && table->contains(s.name)) continue;
+      if (s.default_value) {
+        entries[full] = {*s.default_value, "default"};
+      } else {
+        error(where_table(table, path), "missing required key '" + s.name + "' in [" + path + "]",
+              "add `" + s.name + " = ...` to [" + path + "]: " + s.help);
+      }
+    }
+  }
+
+ private:
+  void check_value(const toml::node& node, const std::string& full, const KeySpec& spec) {
+    const std::string at = where(node, full);
+    auto type_error = [&] {
+      error(at, "'" + full + "' must be " + key_type_name(spec.type) + ", got " + describe(node), spec.help);
+    };
+    auto range_ok = [&](double x) {
+      return spec.min_exclusive ? (x > spec.min && x <= spec.max) : (x >= spec.min && x <= spec.max);
+    };
+    auto range_text = [&] {
+      std::ostringstream os;
+      os << (spec.min_exclusive ? "(" : "[") << spec.min << ", " << spec.max << "]";
+      return os.str();
+    };
+    ConfigValue value;
+    switch (spec.type) {
+      case KeyType::kBool:
+        if (!node.is_boolean()) return type_error();
+        value = node.as_boolean()->get();
+        break;
+      case KeyType::kInt:
+        if (!node.is_integer()) return type_error();
+        value = node.as_integer()->get();
+        if (!range_ok(static_cast<double>(std::get<std::int64_t>(value))))
+          return error(at, "'" + full + "' = " + config_value_toml(value) + " is outside " + range_text(), spec.help);
+        break;
+      case KeyType::kFloat: {
+        double x;
+        if (node.is_floating_point()) x = node.as_floating_point()->get();
+        else if (node.is_integer()) x = static_cast<double>(node.as_integer()->get());
+        else return type_error();
+        value = x;
+        if (!std::isfinite(x) || !range_ok(x))
+          return error(at, "'" + full + "' = " + config_value_toml(value) + " is outside " + range_text(), spec.help);
+        break;
+      }
+      case KeyType::kString: {
+        if (!node.is_string()) return type_error();
+        const std::string s = node.as_string()->get();
+        value = s;
+        std::vector<std::string> allowed = spec.choices;
+        std::string kind = spec.names_of;
+        if (kind == "env") allowed = EnvRegistry::global().ids();
+        else if (!kind.empty()) allowed = Catalog::global().names(kind);
+        if (!allowed.empty() || !kind.empty()) {
+          if (std::find(allowed.begin(), allowed.end(), s) == allowed.end()) {
+            std::string list;
+            for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+            const std::string what = kind.empty() ? "value" : (kind == "env" ? "environment id" : kind);
+            return error(at, "unknown " + what + " '" + s + "' for '" + full + "'." + did_you_mean(s, allowed),
+                         kind.empty() ? "one of: " + list
+                                      : (kind == "env" ? "`pavlov list envs` shows every id"
+                                                       : "one of: " + list + " (`pavlov list " + kind + "s`)"));
+          }
+        }
+        break;
+      }
+      case KeyType::kIntList: {
+        const toml::array* arr = node.as_array();
+        if (!arr) return type_error();
+        std::vector<std::int64_t> v;
+        for (const auto& el : *arr) {
+          if (!el.is_integer()) return type_error();
+          const std::int64_t x = el.as_integer()->get();
+          if (!range_ok(static_cast<double>(x)))
+            return error(at, "'" + full + "' has the element " + std::to_string(x) + ", outside " + range_text(), spec.help);
+          v.push_back(x);
+        }
+        value = v;
+        break;
+      }
+    }
+    entries[full] = {value, at};
+  }
+
+  static std::string describe(const toml::node& n) {
+    std::ostringstream os;
+    if (n.is_string()) os << "the string \"" << n.as_string()->get() << "\"";
+    else if (n.is_integer()) os << "the integer " << n.as_integer()->get();
+    else if (n.is_floating_point()) os << "the number " << n.as_floating_point()->get();
+    else if (n.is_boolean()) os << "the boolean " << (n.as_boolean()->get() ? "true" : "false");
+    else if (n.is_array()) os << "an array";
+    else if (n.is_table()) os << "a table";
+    else os << "a date or time";
+    return os.str();
+  }
+
+  std::string source_;
+  std::map<std::string, std::string> override_of_;
+};
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+  return parts;
+}
+
+// Applies `key.path=value` overrides to `root`; problems go to `problems`.
+std::map<std::string, std::string> apply_overrides(toml::table& root, const std::vector<std::string>& overrides,
+                                                   std::vector<std::string>& problems) {
+  std::map<std::string, std::string> origin;
+  for (const auto& o : overrides) {
+    const auto eq = o.find('=');
+    const std::string path = eq == std::string::npos ? "" : o.substr(0, eq);
+    const auto parts = split_path(path);
+    bool ok = eq != std::string::npos && !parts.empty() && parts.size() == static_cast<std::size_t>(std::count(path.begin(), path.end(), '.') + 1);
+    for (const auto& p : parts) ok = ok && !p.empty();
+    if (!ok) {
+      problems.push_back("override '" + o + "': error: an override is key.path=value, e.g. agent.lr=1e-3 or env.num_envs=16");
+      continue;
+    }
+    const std::string text = o.substr(eq + 1);
+    // The value in TOML syntax; anything else (a bare word) is a string.
+    toml::table doc;
+    const toml::node* value = nullptr;
+    try {
+      doc = toml::parse("v = " + text);
+      if (doc.size() == 1 && !doc.get("v")->is_table()) value = doc.get("v");
+    } catch (const toml::parse_error&) {
+    }
+    toml::table* t = &root;
+    bool placed = true;
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      toml::node* n = t->get(parts[i]);
+      if (!n) {
+        t->insert(parts[i], toml::table{});
+        n = t->get(parts[i]);
+      }
+      if (!n->is_table()) {
+        problems.push_back("override '" + o + "': error: '" + parts[i] + "' is not a table, so '" + path + "' cannot be set");
+        placed = false;
+        break;
+      }
+      t = n->as_table();
+    }
+    if (!placed) continue;
+    if (value) value->visit([&](const auto& n) { t->insert_or_assign(parts.back(), n); });
+    else t->insert_or_assign(parts.back(), text);
+    origin[path] = o;
+  }
+  return origin;
+}
+
+std::vector<KeySpec> env_option_keys(const std::string& id) {
+  std::vector<KeySpec> keys;
+  for (const OptionInfo& o : EnvRegistry::global().find(id).options) {
+    KeySpec k;
+    k.name = o.name;
+    k.help = o.help;
+    k.min = o.min;
+    k.max = o.max;
+    std::visit([&](const auto& v) { k.default_value = ConfigValue(v); }, o.default_value);
+    k.type = o.type == OptionType::kBool ? KeyType::kBool
+             : o.type == OptionType::kInt ? KeyType::kInt
+             : o.type == OptionType::kFloat ? KeyType::kFloat
+                                            : KeyType::kString;
+    keys.push_back(std::move(k));
+  }
+  return keys;
+}
+
+}  // namespace
+
+const std::vector<std::pair<std::string, std::vector<KeySpec>>>& engine_tables() {
+  static const auto tables = make_engine_tables();
+  return tables;
+}
+
+Config parse_experiment(std::string_view text, const std::string& source, const std::vector<std::string>& overrides) {
+  std::vector<std::string> problems;
+  toml::table root;
+  try {
+    root = toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    const auto& b = e.source().begin;
+    throw ConfigError({source + ":" + std::to_string(b.line) + ":" + std::to_string(b.column) +
+                       ": error: this is not valid TOML: " + std::string(e.description()) +
+                       "\n  hint: see docs/experiments.md for the shape of an experiment file"});
+  }
+  if (root.empty() && overrides.empty())
+    throw ConfigError({source + ":1:1: error: the experiment file is empty\n  hint: it needs at least [experiment] name, "
+                                "[env] id, [agent] algo and [train] total_steps (docs/experiments.md)"});
+  auto origin = apply_overrides(root, overrides, problems);
+  Validator v(source, origin);
+  v.problems = problems;
+
+  std::vector<std::string> tables;
+  for (const auto& [name, keys] : engine_tables()) tables.push_back(name);
+  for (auto&& [k, node] : root) {
+    const std::string name(k.str());
+    if (std::find(tables.begin(), tables.end(), name) == tables.end()) {
+      std::string list;
+      for (const auto& t : tables) list += (list.empty() ? "[" : ", [") + t + "]";
+      v.error(v.where(node, name), "unknown table or key '" + name + "' at the top level." + did_you_mean(name, tables),
+              "an experiment file has the tables " + list);
+    } else if (!node.is_table()) {
+      v.error(v.where(node, name), "'" + name + "' must be a table [" + name + "], got a value", "");
+    }
+  }
+  auto table = [&](const std::string& path) -> const toml::table* {
+    const toml::node* n = root.at_path(path).node();
+    return n ? n->as_table() : nullptr;
+  };
+  auto spec_of = [&](const std::string& name) -> std::vector<KeySpec> {
+    for (const auto& [n, keys] : engine_tables())
+      if (n == name) return keys;
+    return {};
+  };
+
+  v.check_table(table("experiment"), "experiment", spec_of("experiment"));
+  v.check_table(table("env"), "env", spec_of("env"), {"options"});
+  if (v.entries.count("env.id")) {
+    v.check_table(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
+  }
+  v.check_table(table("replay"), "replay", spec_of("replay"));
+  v.check_table(table("train"), "train", spec_of("train"));
+
+  // [optimizer]: its name picks the keys it accepts.
+  std::vector<KeySpec> opt_keys = spec_of("optimizer");
+  {
+    std::string name = "adam";
+    if (const toml::table* t = table("optimizer"))
+      if (const auto* n = t->get("name"); n && n->is_string()) name = n->as_string()->get();
+    if (const CatalogEntry* e = Catalog::global().find("optimizer", name))
+      opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
+  }
+  v.check_table(table("optimizer"), "optimizer", opt_keys);
+
+  // [agent]: its algo picks the keys it accepts; [agent.net] is the network.
+  std::vector<KeySpec> agent_keys = spec_of("agent");
+  const toml::table* agent = table("agent");
+  if (agent)
+    if (const auto* n = agent->get("algo"); n && n->is_string())
+      if (const CatalogEntry* e = Catalog::global().find("agent", n->as_string()->get()))
+        agent_keys.insert(agent_keys.end(), e->keys.begin(), e->keys.end());
+  v.check_table(agent, "agent", agent_keys, {"net"});
+  {
+    KeySpec type;
+    type.name = "type";
+    type.type = KeyType::kString;
+    type.default_value = std::string("mlp");
+    type.help = "the network (pavlov list nets)";
+    type.names_of = "net";
+    std::vector<KeySpec> net_keys = {type};
+    std::string name = "mlp";
+    if (const toml::table* t = table("agent.net"))
+      if (const auto* n = t->get("type"); n && n->is_string()) name = n->as_string()->get();
+    if (const CatalogEntry* e = Catalog::global().find("net", name))
+      net_keys.insert(net_keys.end(), e->keys.begin(), e->keys.end());
+    v.check_table(table("agent.net"), "agent.net", net_keys);
+  }
+
+  if (!v.problems.empty()) throw ConfigError(v.problems);
+  Config cfg;
+  cfg.entries_ = std::move(v.entries);
+  cfg.source_ = source;
+  return cfg;
+}
+
+Config load_experiment(const std::string& path, const std::vector<std::string>& overrides) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_directory(path, ec))
+    throw ConfigError({path + ": error: this is a directory, not an experiment file\n  hint: give a .toml file, e.g. "
+                              "experiments/cartpole_dqn.toml"});
+  if (!fs::exists(path, ec))
+    throw ConfigError({path + ": error: no such file\n  hint: the files under experiments/ are ready to run"});
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  if (!in || !(text << in.rdbuf()) || in.bad()) {
+    if (fs::file_size(path, ec) == 0 && !ec) return parse_experiment("", path, overrides);
+    throw ConfigError({path + ": error: the file cannot be read\n  hint: check its permissions"});
+  }
+  return parse_experiment(text.str(), path, overrides);
+}
+
+// --- Config -------------------------------------------------------------------
+
+const Config::Entry& Config::entry(std::string_view path) const {
+  auto it = entries_.find(std::string(path));
+  if (it == entries_.end()) throw std::logic_error("config key '" + std::string(path) + "' is not in the schema");
+  return it->second;
+}
+
+bool Config::get_bool(std::string_view p) const { return std::get<bool>(entry(p).value); }
+std::int64_t Config::get_int(std::string_view p) const { return std::get<std::int64_t>(entry(p).value); }
+double Config::get_float(std::string_view p) const {
+  const auto& v = entry(p).value;
+  return std::holds_alternative<std::int64_t>(v) ? static_cast<double>(std::get<std::int64_t>(v)) : std::get<double>(v);
+}
+const std::string& Config::get_string(std::string_view p) const { return std::get<std::string>(entry(p).value); }
+const std::vector<std::int64_t>& Config::get_int_list(std::string_view p) const {
+  return std::get<std::vector<std::int64_t>>(entry(p).value);
+}
+
+std::map<std::string, const Config::Entry*> Config::table(std::string_view table) const {
+  std::map<std::string, const Entry*> out;
+  const std::string prefix = std::string(table) + ".";
+  for (const auto& [k, e] : entries_)
+    if (k.rfind(prefix, 0) == 0 && k.find('.', prefix.size()) == std::string::npos) out[k.substr(prefix.size())] = &e;
+  return out;
+}
+
+void Config::set(const std::string& path, ConfigValue value, std::string origin) {
+  entries_[path] = {std::move(value), std::move(origin)};
+}
+
+std::string Config::to_toml() const {
+  // Group keys by table, in a fixed order, one [table] header each.
+  std::map<std::string, std::vector<std::pair<std::string, const Entry*>>> by_table;
+  for (const auto& [k, e] : entries_) {
+    const auto dot = k.rfind('.');
+    by_table[k.substr(0, dot)].emplace_back(k.substr(dot + 1), &e);
+  }
+  std::ostringstream os;
+  os << "# The resolved configuration of this run: every key, defaults included.\n";
+  for (const char* t : {"experiment", "env", "env.options", "agent", "agent.net", "optimizer", "replay", "train"}) {
+    auto it = by_table.find(t);
+    if (it == by_table.end()) continue;
+    os << "\n[" << t << "]\n";
+    for (const auto& [k, e] : it->second) os << k << " = " << config_value_toml(e->value) << "\n";
+  }
+  return os.str();
+}
+
+}  // namespace pavlov

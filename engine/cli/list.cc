@@ -2,19 +2,38 @@
 #include <iostream>
 
 #include "engine/cli/commands.h"
+#include "engine/config/catalog.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::cli {
 
 int list_command(const std::vector<std::string>& args) {
   if (args.size() == 1 && (args[0] == "-h" || args[0] == "--help")) {
-    std::cout << "usage: pavlov list envs\n\nPrints every registered environment id with its observation and action\n"
-                 "spaces, its time limit and its keyword options (name, type, default).\n";
+    std::cout << "usage: pavlov list envs|agents|nets|optimizers|activations|schedules\n\n"
+                 "envs: every registered environment id with its spaces, time limit and options.\n"
+                 "The others: the names an experiment file can use, with the keys each accepts.\n";
     return 0;
   }
-  if (args.size() != 1 || args[0] != "envs") {
-    std::cerr << "pavlov list: expected `pavlov list envs`\n";
+  if (args.size() != 1) {
+    std::cerr << "pavlov list: expected `pavlov list envs|agents|nets|optimizers|activations|schedules`\n";
     return 2;
+  }
+  if (args[0] != "envs") {
+    std::string kind = args[0];
+    if (!kind.empty() && kind.back() == 's') kind.pop_back();
+    const auto entries = Catalog::global().entries(kind);
+    if (entries.empty()) {
+      std::cerr << "pavlov list: unknown list '" << args[0]
+                << "'; one of envs, agents, nets, optimizers, activations, schedules\n";
+      return 2;
+    }
+    for (const CatalogEntry* e : entries) {
+      std::cout << e->name << "  (" << e->summary << ")\n";
+      for (const KeySpec& k : e->keys)
+        std::cout << "    " << k.name << " = " << (k.default_value ? config_value_toml(*k.default_value) : "(required)")
+                  << "    " << k.help << "\n";
+    }
+    return 0;
   }
   for (const EnvSpec* spec : EnvRegistry::global().all()) {
     auto env = EnvRegistry::global().make(spec->id);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/cli/commands.h"
+#include "engine/config/config_error.h"
 #include "engine/env/env_error.h"
 
 namespace {
@@ -15,7 +16,12 @@ constexpr const char* kUsage = R"(pavlov: deep reinforcement learning in C++
 usage: pavlov <command> [arguments]
 
 commands:
-  list envs                      every registered environment id, its spaces and time limit
+  run FILE [key=value ...]       train the experiment FILE describes (docs/experiments.md)
+  validate FILE [key=value ...]  check an experiment file, print the resolved configuration
+  resume RUN_DIR                 continue a run from its latest checkpoint
+  eval RUN_DIR|CHECKPOINT        evaluate a trained agent greedily
+  list envs|agents|nets|optimizers|activations|schedules
+                                 what an experiment file can name
   bench env [ID] [options]       steps/s of an environment with random actions
                                  (every registered id when ID is left out)
 
@@ -41,7 +47,14 @@ int main(int argc, char** argv) {
   try {
     if (command == "list") return pavlov::cli::list_command(args);
     if (command == "bench") return pavlov::cli::bench_command(args);
+    if (command == "run") return pavlov::cli::run_command(args);
+    if (command == "validate") return pavlov::cli::validate_command(args);
+    if (command == "resume") return pavlov::cli::resume_command(args);
+    if (command == "eval") return pavlov::cli::eval_command(args);
     std::cerr << "pavlov: unknown command '" << command << "'. Run `pavlov --help` for the list of commands.\n";
+    return 2;
+  } catch (const pavlov::ConfigError& e) {
+    std::cerr << e.what() << "\n";
     return 2;
   } catch (const pavlov::EnvError& e) {
     std::cerr << "pavlov: " << e.what() << "\n";

@@ -7,6 +7,7 @@
 #include <typeinfo>
 
 #include "engine/env/env_error.h"
+#include "engine/io/binary.h"
 
 namespace pavlov {
 
@@ -128,6 +129,26 @@ void Env::throw_bad_action(ConstArrayView action) const {
       break;
   }
   throw EnvError(os.str());
+}
+
+void Env::save(std::ostream& out) const {
+  io::write_vector(out, state());
+  io::write_pod(out, rng_.state());
+  io::write_pod(out, elapsed_);
+  io::write_pod(out, running_);
+  io::write_pod(out, seeded_);
+  io::write_pod(out, ended_);
+}
+
+void Env::load(std::istream& in, ArrayView obs) {
+  check_obs(obs);
+  const auto state = io::read_vector<double>(in, 1 << 20);
+  rng_.set_state(io::read_pod<Rng::State>(in));
+  elapsed_ = io::read_pod<std::int64_t>(in);
+  running_ = io::read_pod<bool>(in);
+  seeded_ = io::read_pod<bool>(in);
+  ended_ = io::read_pod<bool>(in);
+  set_state_impl(state, obs);
 }
 
 std::vector<double> Env::state() const {

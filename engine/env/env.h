@@ -29,6 +29,7 @@
 #pragma once
 
 #include <cstdint>
+#include <iosfwd>
 #include <optional>
 #include <span>
 #include <string>
@@ -115,6 +116,12 @@ class Env {
 
   // The generator behind reset distributions, e.g. to save it with a checkpoint.
   Rng& rng() { return rng_; }
+
+  // Saves and restores everything that decides the env's future: its state
+  // (state()), generator, step counter and episode flags. `obs` receives the
+  // observation of the restored state. Needs state() support.
+  void save(std::ostream& out) const;
+  void load(std::istream& in, ArrayView obs);
 
  protected:
   Env(Space observation_space, Space action_space, std::string default_id);

@@ -6,6 +6,7 @@
 #include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 #include "engine/env/rng.h"
+#include "engine/io/binary.h"
 
 namespace pavlov {
 
@@ -193,6 +194,38 @@ const Batch& VectorEnv::step(ConstArrayView actions) {
   pool_->parallel_for(num_envs_, 32, task);
   batch_ = rows(0, num_envs_);
   return batch_;
+}
+
+void VectorEnv::save(std::ostream& out) const {
+  io::write_pod(out, num_envs_);
+  io::write_pod(out, seeded_);
+  for (int i = 0; i < num_envs_; ++i) {
+    envs_[i]->save(out);
+    const Slot& s = slots_[i];
+    io::write_pod(out, s.needs_reset);
+    io::write_pod(out, s.episode_return);
+    io::write_pod(out, s.episode_length);
+  }
+  const std::size_t bytes = num_envs_ * obs_numel_ * dtype_size(obs_dtype_);
+  out.write(reinterpret_cast<const char*>(obs_.data()), static_cast<std::streamsize>(bytes));
+}
+
+void VectorEnv::load(std::istream& in) {
+  if (io::read_pod<int>(in) != num_envs_) throw EnvError(id() + ": the saved state has another number of envs");
+  seeded_ = io::read_pod<bool>(in);
+  std::vector<std::byte> scratch(obs_numel_ * dtype_size(obs_dtype_));
+  for (int i = 0; i < num_envs_; ++i) {
+    envs_[i]->load(in, ArrayView(scratch.data(), obs_dtype_, obs_numel_));
+    Slot& s = slots_[i];
+    s = Slot{};
+    s.needs_reset = io::read_pod<bool>(in);
+    s.episode_return = io::read_pod<double>(in);
+    s.episode_length = io::read_pod<std::int32_t>(in);
+  }
+  const std::size_t bytes = num_envs_ * obs_numel_ * dtype_size(obs_dtype_);
+  if (!in.read(reinterpret_cast<char*>(obs_.data()), static_cast<std::streamsize>(bytes)))
+    throw EnvError(id() + ": the saved state ends early");
+  batch_ = rows(0, num_envs_);
 }
 
 // --- asynchronous mode -------------------------------------------------------

@@ -43,6 +43,7 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <iosfwd>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -113,6 +114,11 @@ class VectorEnv {
   // `actions` holds one row per id in `env_ids`; each id must have been received and not sent since.
   void send(ConstArrayView actions, std::span<const std::int32_t> env_ids);
   const Batch& recv();
+
+  // Saves and restores the synchronous state: every env (Env::save), the
+  // autoreset bookkeeping, and the last observation of each env (rows 0..N-1).
+  void save(std::ostream& out) const;
+  void load(std::istream& in);
 
  private:
   struct Slot;  // per-env bookkeeping

@@ -1,0 +1,260 @@
+#include "agents/dqn/dqn.h"
+
+#include <sstream>
+#include <torch/nn/functional/loss.h>
+#include <torch/serialize.h>
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
+#include <torch/utils.h>
+
+#include "agents/dqn/targets.h"
+#include "engine/config/experiment.h"
+#include "engine/io/binary.h"
+#include "engine/replay/replay.h"
+#include "nets/optim.h"
+#include "nets/q_network.h"
+
+namespace pavlov::agents {
+namespace {
+
+std::vector<KeySpec> dqn_keys() {
+  KeySpec loss{.name = "loss", .type = KeyType::kString, .default_value = std::string("huber"),
+               .help = "TD loss: huber (smooth L1, delta 1) or mse"};
+  loss.choices = {"huber", "mse"};
+  KeySpec tau{.name = "tau", .type = KeyType::kFloat, .default_value = 1.0,
+              .help = "target update: 1 copies the weights, < 1 is Polyak averaging", .min = 0.0, .max = 1.0};
+  tau.min_exclusive = true;
+  return {{.name = "gamma", .type = KeyType::kFloat, .default_value = 0.99, .help = "discount factor", .min = 0.0, .max = 1.0},
+          {.name = "train_freq", .type = KeyType::kInt, .default_value = std::int64_t{4},
+           .help = "env steps between training phases", .min = 1, .max = 1e9},
+          {.name = "gradient_steps", .type = KeyType::kInt, .default_value = std::int64_t{1},
+           .help = "gradient steps per training phase", .min = 1, .max = 1e6},
+          {.name = "target_update_interval", .type = KeyType::kInt, .default_value = std::int64_t{10000},
+           .help = "env steps between target network updates", .min = 1, .max = 1e12},
+          tau,
+          {.name = "double_q", .type = KeyType::kBool, .default_value = false,
+           .help = "double DQN: the online network picks the next action, the target network rates it"},
+          loss,
+          {.name = "exploration_fraction", .type = KeyType::kFloat, .default_value = 0.1,
+           .help = "fraction of the run over which epsilon decays", .min = 0.0, .max = 1.0},
+          {.name = "exploration_initial_eps", .type = KeyType::kFloat, .default_value = 1.0,
+           .help = "epsilon at the start", .min = 0.0, .max = 1.0},
+          {.name = "exploration_final_eps", .type = KeyType::kFloat, .default_value = 0.05,
+           .help = "epsilon after the decay", .min = 0.0, .max = 1.0}};
+}
+
+class Dqn : public Agent {
+ public:
+  explicit Dqn(const AgentContext& ctx)
+      : cfg_(ctx.config),
+        device_(ctx.device),
+        obs_space_(ctx.observation_space),
+        num_actions_(ctx.action_space.n()),
+        total_steps_(ctx.total_steps),
+        rng_(derive_seed(ctx.seed, 0xA6E27)),
+        replay_(ctx.observation_space, ctx.action_space,
+                {.capacity = cfg_.get_int("replay.capacity"),
+                 .num_envs = ctx.num_envs,
+                 .n_step = static_cast<int>(cfg_.get_int("replay.n_step")),
+                 .gamma = cfg_.get_float("agent.gamma"),
+                 .batch_size = cfg_.get_int("replay.batch_size")}),
+        schedule_(cfg_) {
+    if (!ctx.action_space.is_discrete())
+      throw std::invalid_argument("dqn needs a discrete action space, got " + ctx.action_space.to_string());
+    torch::manual_seed(derive_seed(ctx.seed, 0x7E7));
+    const auto opts = nets::q_network_options_from(cfg_, obs_space_.numel(), num_actions_);
+    q_ = nets::QNetwork(opts);
+    target_ = nets::QNetwork(opts);
+    q_->to(device_);
+    target_->to(device_);
+    copy_weights(1.0);
+    target_->eval();
+    optimizer_ = nets::make_optimizer(cfg_, q_->parameters());
+    params_ = q_->parameters();
+    learning_starts_ = cfg_.get_int("replay.learning_starts");
+    train_freq_ = cfg_.get_int("agent.train_freq");
+    gradient_steps_ = cfg_.get_int("agent.gradient_steps");
+    target_interval_ = cfg_.get_int("agent.target_update_interval");
+    tau_ = cfg_.get_float("agent.tau");
+    double_q_ = cfg_.get_bool("agent.double_q");
+    huber_ = cfg_.get_string("agent.loss") == "huber";
+    grad_clip_ = cfg_.get_float("optimizer.grad_clip");
+    eps_start_ = cfg_.get_float("agent.exploration_initial_eps");
+    eps_end_ = cfg_.get_float("agent.exploration_final_eps");
+    eps_fraction_ = cfg_.get_float("agent.exploration_fraction");
+    epsilon_ = eps_start_;
+  }
+
+  void act(ConstArrayView obs, std::int64_t n, ArrayView actions, bool explore) override {
+    std::int64_t* out = actions.as<std::int64_t>();
+    const bool random_phase = explore && env_steps_ < learning_starts_;
+    bool need_q = !random_phase;
+    if (need_q && explore) {  // draw the epsilon coins first: skip the network when every row explores
+      need_q = false;
+      for (std::int64_t i = 0; i < n; ++i) {
+        explore_row_[i % kMaxRows] = rng_.uniform() < epsilon_;
+        need_q = need_q || !explore_row_[i % kMaxRows];
+      }
+    }
+    if (need_q) {
+      torch::NoGradGuard no_grad;
+      q_->eval();
+      const torch::Tensor greedy = q_->forward(to_device(obs, n)).argmax(1).to(torch::kCPU);
+      q_->train();
+      const std::int64_t* g = greedy.data_ptr<std::int64_t>();
+      for (std::int64_t i = 0; i < n; ++i) out[i] = g[i];
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+      const bool random = random_phase || (explore && explore_row_[i % kMaxRows]);
+      if (random) out[i] = static_cast<std::int64_t>(rng_.below(num_actions_));
+    }
+  }
+
+  void observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) override {
+    replay_.add(obs, actions, result);
+  }
+
+  std::span<const Metric> train(std::int64_t env_steps) override {
+    const std::int64_t before = env_steps_;
+    env_steps_ = env_steps;
+    const double progress = static_cast<double>(env_steps) / static_cast<double>(std::max<std::int64_t>(1, total_steps_));
+    epsilon_ = eps_fraction_ > 0 ? eps_start_ + (eps_end_ - eps_start_) * std::min(1.0, progress / eps_fraction_) : eps_end_;
+    if (env_steps < learning_starts_) return {};
+    if (env_steps / target_interval_ > before / target_interval_) copy_weights(tau_);
+    if (env_steps / train_freq_ == before / train_freq_) return {};
+
+    schedule_.apply(*optimizer_, progress);
+    double loss_sum = 0, q_sum = 0;
+    for (std::int64_t g = 0; g < gradient_steps_; ++g) {
+      const ReplaySample& s = replay_.sample(rng_);
+      const torch::Tensor obs = to_device(s.obs, s.size);
+      const torch::Tensor next_obs = to_device(s.next_obs, s.size);
+      const torch::Tensor actions = from(s.actions.data, {s.size, 1}, torch::kInt64);
+      const torch::Tensor returns = from(s.returns.data(), {s.size}, torch::kFloat32);
+      const torch::Tensor discounts = from(s.discounts.data(), {s.size}, torch::kFloat32);
+      torch::Tensor y;
+      {
+        torch::NoGradGuard no_grad;
+        y = td_targets(returns, discounts, target_->forward(next_obs), double_q_ ? q_->forward(next_obs) : torch::Tensor());
+      }
+      const torch::Tensor q = q_->forward(obs).gather(1, actions).squeeze(1);
+      const torch::Tensor loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
+      optimizer_->zero_grad();
+      loss.backward();
+      nets::clip_grad_norm(params_, grad_clip_);
+      optimizer_->step();
+      loss_sum += loss.item<double>();
+      q_sum += q.detach().mean().item<double>();
+      ++updates_;
+    }
+    metrics_[0] = {"loss", loss_sum / gradient_steps_};
+    metrics_[1] = {"q_mean", q_sum / gradient_steps_};
+    return metrics_;
+  }
+
+  std::span<const Metric> status() override {
+    status_[0] = {"epsilon", epsilon_};
+    status_[1] = {"lr", schedule_.at(static_cast<double>(env_steps_) / std::max<std::int64_t>(1, total_steps_))};
+    status_[2] = {"updates", static_cast<double>(updates_)};
+    return status_;
+  }
+
+  std::vector<std::string> metric_names() const override { return {"loss", "q_mean", "epsilon", "lr", "updates"}; }
+
+  void save(std::ostream& out) const override {
+    io::write_pod(out, env_steps_);
+    io::write_pod(out, updates_);
+    io::write_pod(out, epsilon_);
+    io::write_pod(out, rng_.state());
+    io::write_string(out, archive([&](torch::serialize::OutputArchive& a) {
+      torch::serialize::OutputArchive q, t, o;
+      q_->save(q);
+      target_->save(t);
+      optimizer_->save(o);
+      a.write("q", q);
+      a.write("target", t);
+      a.write("optimizer", o);
+    }));
+    replay_.save(out);
+  }
+
+  void load(std::istream& in) override {
+    env_steps_ = io::read_pod<std::int64_t>(in);
+    updates_ = io::read_pod<std::int64_t>(in);
+    epsilon_ = io::read_pod<double>(in);
+    rng_.set_state(io::read_pod<Rng::State>(in));
+    std::istringstream blob(io::read_string(in));
+    torch::serialize::InputArchive a, q, t, o;
+    a.load_from(blob, device_);
+    a.read("q", q);
+    a.read("target", t);
+    a.read("optimizer", o);
+    q_->load(q);
+    target_->load(t);
+    optimizer_->load(o);
+    replay_.load(in);
+  }
+
+ private:
+  static constexpr std::int64_t kMaxRows = 4096;
+
+  template <class F>
+  static std::string archive(F fill) {
+    torch::serialize::OutputArchive a;
+    fill(a);
+    std::ostringstream os;
+    a.save_to(os);
+    return os.str();
+  }
+
+  torch::Tensor from(const void* data, std::vector<std::int64_t> shape, torch::ScalarType type) const {
+    return torch::from_blob(const_cast<void*>(data), shape, type).to(device_);
+  }
+  torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const {
+    const auto type = obs.dtype == DType::kUInt8 ? torch::kUInt8 : torch::kFloat32;
+    torch::Tensor t = from(obs.data, {n, obs_space_.numel()}, type);
+    return type == torch::kFloat32 ? t : t.to(torch::kFloat32);
+  }
+
+  // target <- tau * online + (1 - tau) * target
+  void copy_weights(double tau) {
+    torch::NoGradGuard no_grad;
+    auto src = q_->parameters();
+    auto dst = target_->parameters();
+    for (std::size_t i = 0; i < src.size(); ++i) {
+      if (tau >= 1.0) dst[i].copy_(src[i]);
+      else dst[i].mul_(1.0 - tau).add_(src[i], tau);
+    }
+    auto sb = q_->buffers();
+    auto db = target_->buffers();
+    for (std::size_t i = 0; i < sb.size(); ++i) db[i].copy_(sb[i]);
+  }
+
+  const Config& cfg_;
+  torch::Device device_;
+  Space obs_space_;
+  std::int64_t num_actions_;
+  std::int64_t total_steps_;
+  Rng rng_;
+  Replay replay_;
+  nets::LrSchedule schedule_;
+  nets::QNetwork q_{nullptr}, target_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  std::vector<torch::Tensor> params_;
+  std::int64_t learning_starts_ = 0, train_freq_ = 1, gradient_steps_ = 1, target_interval_ = 1;
+  double tau_ = 1.0, grad_clip_ = 0.0, eps_start_ = 1.0, eps_end_ = 0.05, eps_fraction_ = 0.1, epsilon_ = 1.0;
+  bool double_q_ = false, huber_ = true;
+  std::int64_t env_steps_ = 0, updates_ = 0;
+  bool explore_row_[kMaxRows] = {};
+  Metric metrics_[2];
+  Metric status_[3];
+};
+
+const bool kRegistered = register_agent("dqn", "DQN with target network, double Q, dueling heads and n-step returns",
+                                        dqn_keys(), [](const AgentContext& ctx) { return make_dqn(ctx); });
+
+}  // namespace
+
+std::unique_ptr<Agent> make_dqn(const AgentContext& context) { return std::make_unique<Dqn>(context); }
+
+}  // namespace pavlov::agents

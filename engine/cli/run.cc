@@ -1,0 +1,138 @@
+// `pavlov run`, `pavlov validate` and `pavlov resume`.
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "engine/cli/commands.h"
+#include "engine/config/experiment.h"
+#include "engine/env/rng.h"
+#include "engine/io/checkpoint.h"
+#include "engine/runtime/trainer.h"
+
+namespace pavlov::cli {
+namespace {
+
+std::atomic<bool> g_stop{false};
+extern "C" void on_signal(int) { g_stop.store(true); }
+
+bool wants_help(const std::vector<std::string>& args) {
+  for (const auto& a : args)
+    if (a == "-h" || a == "--help") return true;
+  return false;
+}
+
+void print_eval(const std::filesystem::path& dir) {
+  std::cout << "run folder: " << dir.string() << "\n";
+  std::cout << "evaluation (" << (dir / "eval.json").string() << "):\n";
+  std::ifstream in(dir / "eval.json");
+  std::cout << in.rdbuf();
+}
+
+int train_in(Trainer& trainer, const std::filesystem::path& dir, bool resume) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  TrainOptions options;
+  options.resume = resume;
+  options.stop = &g_stop;
+  const bool finished = trainer.run(dir, options);
+  if (!finished) {
+    std::cerr << "pavlov: interrupted; checkpoint written. Continue with: pavlov resume " << dir.string() << "\n";
+    return 130;
+  }
+  print_eval(dir);
+  return 0;
+}
+
+}  // namespace
+
+int run_command(const std::vector<std::string>& args) {
+  if (args.empty() || wants_help(args)) {
+    std::cout << "usage: pavlov run FILE [key.path=value ...]\n\n"
+                 "Trains the experiment FILE describes (docs/experiments.md), with any key overridden\n"
+                 "on the command line, e.g. `pavlov run experiments/cartpole_dqn.toml experiment.seed=3`.\n"
+                 "Writes <out_dir>/<name>-<UTC time>/: config.toml, metrics.csv, TensorBoard events,\n"
+                 "checkpoints/ and eval.json. Ctrl-C writes a checkpoint; `pavlov resume` continues.\n";
+    return args.empty() ? 2 : 0;
+  }
+  const Config cfg = load_experiment(args[0], {args.begin() + 1, args.end()});
+  Trainer trainer(cfg);  // envs and agent first: their errors leave nothing on disk
+  const auto dir = trainer.create_run_dir();
+  std::cerr << "pavlov: training in " << dir.string() << "\n";
+  return train_in(trainer, dir, false);
+}
+
+int validate_command(const std::vector<std::string>& args) {
+  if (args.empty() || wants_help(args)) {
+    std::cout << "usage: pavlov validate FILE [key.path=value ...]\n\n"
+                 "Checks an experiment file and overrides without running anything, and prints the\n"
+                 "resolved configuration (every key, defaults included).\n";
+    return args.empty() ? 2 : 0;
+  }
+  const Config cfg = load_experiment(args[0], {args.begin() + 1, args.end()});
+  std::cout << cfg.to_toml();
+  std::cerr << args[0] << ": ok\n";
+  return 0;
+}
+
+int resume_command(const std::vector<std::string>& args) {
+  if (args.size() != 1 || wants_help(args)) {
+    std::cout << "usage: pavlov resume RUN_DIR\n\n"
+                 "Continues a run from its latest checkpoint (after Ctrl-C, kill -9 or a crash) with the\n"
+                 "configuration it was started with (RUN_DIR/config.toml).\n";
+    return wants_help(args) ? 0 : 2;
+  }
+  const std::filesystem::path dir = args[0];
+  if (!std::filesystem::exists(dir / "config.toml")) {
+    std::cerr << "pavlov resume: " << dir.string() << " is not a run folder (it has no config.toml)\n";
+    return 2;
+  }
+  const Config cfg = load_experiment((dir / "config.toml").string());
+  Trainer trainer(cfg);
+  const auto latest = io::latest_checkpoint(dir);
+  std::cerr << "pavlov: resuming " << dir.string() << " from "
+            << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
+  return train_in(trainer, dir, true);
+}
+
+int eval_command(const std::vector<std::string>& args) {
+  std::vector<std::string> rest;
+  int episodes = -1;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-h" || args[i] == "--help") {
+      std::cout << "usage: pavlov eval RUN_DIR|CHECKPOINT [--episodes N] [--seed S]\n\n"
+                   "Evaluates the greedy policy of a run's latest checkpoint (or of a checkpoint file)\n"
+                   "and prints mean, std, min and max return.\n";
+      return 0;
+    }
+    if (args[i] == "--episodes" && i + 1 < args.size()) episodes = std::stoi(args[++i]);
+    else rest.push_back(args[i]);
+  }
+  if (rest.size() != 1) {
+    std::cerr << "pavlov eval: expected RUN_DIR or CHECKPOINT. Run `pavlov eval --help`.\n";
+    return 2;
+  }
+  std::filesystem::path target = rest[0], dir = target, file;
+  if (std::filesystem::is_regular_file(target)) {
+    file = target;
+    dir = target.parent_path().parent_path();
+  } else {
+    const auto latest = io::latest_checkpoint(dir);
+    if (!latest) {
+      std::cerr << "pavlov eval: " << dir.string() << " has no checkpoint\n";
+      return 2;
+    }
+    file = *latest;
+  }
+  const Config cfg = load_experiment((dir / "config.toml").string());
+  Trainer trainer(cfg);
+  trainer.load_checkpoint(file);
+  if (episodes < 0) episodes = static_cast<int>(cfg.get_int("train.eval_episodes"));
+  const EvalResult r = trainer.evaluate(episodes, derive_seed(static_cast<std::uint64_t>(cfg.get_int("experiment.seed")), 0xE7A1));
+  std::cout << "checkpoint " << file.string() << "\nepisodes " << r.episodes << "  mean " << r.mean << "  std " << r.std
+            << "  min " << r.min << "  max " << r.max << "\n";
+  return 0;
+}
+
+}  // namespace pavlov::cli

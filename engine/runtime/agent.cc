@@ -1,0 +1,28 @@
+#include "engine/runtime/agent.h"
+
+#include <map>
+#include <stdexcept>
+
+#include "engine/config/catalog.h"
+
+namespace pavlov {
+namespace {
+std::map<std::string, AgentFactory>& factories() {
+  static std::map<std::string, AgentFactory> f;
+  return f;
+}
+}  // namespace
+
+bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory) {
+  Catalog::global().add({"agent", name, summary, std::move(keys)});
+  factories()[name] = std::move(factory);
+  return true;
+}
+
+std::unique_ptr<Agent> make_agent(const std::string& name, const AgentContext& context) {
+  auto it = factories().find(name);
+  if (it == factories().end()) throw std::invalid_argument("unknown agent '" + name + "'");
+  return it->second(context);
+}
+
+}  // namespace pavlov

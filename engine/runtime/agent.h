@@ -1,0 +1,74 @@
+// pavlov::Agent: the interface every learning algorithm implements, and the
+// registry that an experiment's `[agent] algo` resolves through.
+//
+// The trainer (trainer.h) drives an agent with plain arrays, so this header
+// and the loop need no LibTorch; an agent keeps its networks to itself.
+// Per vector step the trainer calls act() on the current observations, steps
+// the envs (same-step autoreset: `final_obs` holds the last observation of
+// every episode that ended), calls observe() with the result, then train().
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/config/value.h"
+#include "engine/env/space.h"
+#include "engine/env/vector_env.h"
+
+namespace pavlov {
+
+class Config;
+
+// A named number an agent reports (loss, epsilon, ...).
+struct Metric {
+  std::string_view name;
+  double value = 0.0;
+};
+
+struct AgentContext {
+  const Config& config;
+  Space observation_space;
+  Space action_space;
+  int num_envs = 1;
+  std::string device;        // "cpu" or "cuda", resolved from experiment.device
+  std::uint64_t seed = 0;
+  std::int64_t total_steps = 0;  // env steps of the whole run
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+
+  // Writes one action per observation row (n rows) into `actions`. With
+  // `explore`, the behaviour policy (e.g. epsilon-greedy); without, greedy.
+  virtual void act(ConstArrayView obs, std::int64_t n, ArrayView actions, bool explore) = 0;
+  // The experience of one vector step: the observations acted on, the actions
+  // taken, and what the envs returned.
+  virtual void observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) = 0;
+  // Learns if it is time, given the env steps taken so far (all envs
+  // together). Returns the metrics of the updates it made (empty if none).
+  virtual std::span<const Metric> train(std::int64_t env_steps) = 0;
+  // Numbers worth logging on every metrics row whether or not it learned.
+  virtual std::span<const Metric> status() = 0;
+  // The names train() and status() report, in column order (for metrics.csv).
+  virtual std::vector<std::string> metric_names() const = 0;
+
+  // Everything needed to continue exactly: weights, optimizer, replay, RNGs, counters.
+  virtual void save(std::ostream& out) const = 0;
+  virtual void load(std::istream& in) = 0;
+};
+
+using AgentFactory = std::function<std::unique_ptr<Agent>(const AgentContext&)>;
+
+// Registers an agent: its factory, and its [agent] keys in the Catalog.
+bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory);
+// Builds the agent `name`; throws std::invalid_argument if unknown.
+std::unique_ptr<Agent> make_agent(const std::string& name, const AgentContext& context);
+
+}  // namespace pavlov

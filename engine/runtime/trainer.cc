@@ -1,0 +1,319 @@
+#include "engine/runtime/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <iomanip>
+#include <iostream>
+#include <limits>
+#include <sstream>
+#include <unistd.h>
+
+#include "engine/config/experiment.h"
+#include "engine/env/registry.h"
+#include "engine/env/vector_env.h"
+#include "engine/io/binary.h"
+#include "engine/io/checkpoint.h"
+#include "engine/io/files.h"
+#include "engine/io/metrics.h"
+#include "engine/runtime/agent.h"
+#include "engine/runtime/device.h"
+
+namespace pavlov {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kReturnWindow = 100;  // episodes in the rolling return statistics (as SB3's ep_rew_mean)
+
+OptionMap env_options(const Config& cfg) {
+  OptionMap m;
+  for (const auto& [name, e] : cfg.table("env.options")) {
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (!std::is_same_v<T, std::vector<std::int64_t>>) m[name] = v;
+        },
+        e->value);
+  }
+  return m;
+}
+
+std::string clock_text(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto s = static_cast<std::int64_t>(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+}  // namespace
+
+struct Trainer::State {
+  const Config& cfg;
+  std::string device;
+  int num_envs;
+  std::uint64_t seed;
+  std::int64_t total_steps;
+  VectorEnv venv;
+  std::unique_ptr<Agent> agent;
+
+  // Counters that a checkpoint carries.
+  std::int64_t env_steps = 0;
+  std::int64_t episodes = 0;
+  double wall_before = 0.0;  // seconds trained before this process (resume)
+  std::deque<double> returns, lengths;
+  std::vector<double> last_train;  // metrics of the last update, NaN before the first
+
+  std::vector<std::byte> obs, actions;
+
+  explicit State(const Config& c)
+      : cfg(c),
+        device(resolve_device(c.get_string("experiment.device"))),
+        num_envs(static_cast<int>(c.get_int("env.num_envs"))),
+        seed(static_cast<std::uint64_t>(c.get_int("experiment.seed"))),
+        total_steps(c.get_int("train.total_steps")),
+        venv(c.get_string("env.id"), {.num_envs = num_envs,
+                                      .threads = static_cast<int>(std::min<std::int64_t>(c.get_int("env.threads"), num_envs)),
+                                      .autoreset = AutoresetMode::kSameStep,
+                                      .seed = seed,
+                                      .env_options = env_options(c)}) {
+    AgentContext ctx{c, venv.observation_space(), venv.action_space(), num_envs, device, seed, total_steps};
+    agent = make_agent(c.get_string("agent.algo"), ctx);
+    last_train.assign(agent->metric_names().size(), kNaN);
+    const Space& os = venv.observation_space();
+    const Space& as = venv.action_space();
+    obs.resize(num_envs * os.numel() * dtype_size(os.dtype()));
+    actions.resize(num_envs * as.numel() * dtype_size(as.dtype()));
+  }
+
+  ConstArrayView obs_view() const {
+    const Space& os = venv.observation_space();
+    return ConstArrayView(obs.data(), os.dtype(), num_envs * os.numel());
+  }
+  ArrayView actions_view() {
+    const Space& as = venv.action_space();
+    return ArrayView(actions.data(), as.dtype(), num_envs * as.numel());
+  }
+
+  io::CheckpointSections checkpoint(double wall) const {
+    std::ostringstream t, e, a;
+    io::write_pod(t, env_steps);
+    io::write_pod(t, episodes);
+    io::write_pod(t, wall);
+    io::write_vector(t, std::vector<double>(returns.begin(), returns.end()));
+    io::write_vector(t, std::vector<double>(lengths.begin(), lengths.end()));
+    io::write_vector(t, last_train);
+    io::write_vector(t, obs);
+    venv.save(e);
+    agent->save(a);
+    return {{"trainer", t.str()}, {"envs", e.str()}, {"agent", a.str()}};
+  }
+
+  void restore(const io::CheckpointSections& sections) {
+    auto section = [&](const char* name) -> const std::string& {
+      auto it = sections.find(name);
+      if (it == sections.end()) throw std::runtime_error(std::string("the checkpoint has no '") + name + "' section");
+      return it->second;
+    };
+    std::istringstream t(section("trainer")), e(section("envs")), a(section("agent"));
+    env_steps = io::read_pod<std::int64_t>(t);
+    episodes = io::read_pod<std::int64_t>(t);
+    wall_before = io::read_pod<double>(t);
+    const auto r = io::read_vector<double>(t), l = io::read_vector<double>(t);
+    returns.assign(r.begin(), r.end());
+    lengths.assign(l.begin(), l.end());
+    last_train = io::read_vector<double>(t);
+    const auto o = io::read_vector<std::byte>(t);
+    if (o.size() != obs.size()) throw std::runtime_error("the checkpoint was written for other observation shapes");
+    obs = o;
+    venv.load(e);
+    agent->load(a);
+  }
+};
+
+Trainer::Trainer(const Config& cfg) : s_(std::make_unique<State>(cfg)) {}
+Trainer::~Trainer() = default;
+
+std::filesystem::path Trainer::create_run_dir() const {
+  namespace fs = std::filesystem;
+  const fs::path base = fs::path(s_->cfg.get_string("experiment.out_dir"));
+  const std::string stem = s_->cfg.get_string("experiment.name") + "-" + io::utc_stamp();
+  fs::create_directories(base);
+  fs::path dir = base / stem;
+  for (int i = 2; fs::exists(dir); ++i) dir = base / (stem + "-" + std::to_string(i));
+  // Built aside and renamed into place, so a run folder never lacks its config.
+  const fs::path tmp = base / ("." + dir.filename().string() + ".creating");
+  fs::create_directories(tmp / "checkpoints");
+  io::write_file_atomic(tmp / "config.toml", s_->cfg.to_toml());
+  fs::rename(tmp, dir);
+  return dir;
+}
+
+void Trainer::load_checkpoint(const std::filesystem::path& file) { s_->restore(io::read_checkpoint(file)); }
+
+EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
+  auto env = make_env(s_->cfg.get_string("env.id"), env_options(s_->cfg));
+  const Space& os = env->observation_space();
+  const Space& as = env->action_space();
+  std::vector<std::byte> obs(os.numel() * dtype_size(os.dtype())), act(as.numel() * dtype_size(as.dtype()));
+  const ArrayView ov(obs.data(), os.dtype(), os.numel());
+  const ArrayView av(act.data(), as.dtype(), as.numel());
+  std::vector<double> rets;
+  for (int k = 0; k < episodes; ++k) {
+    env->reset(ov, derive_seed(seed, static_cast<std::uint64_t>(k)));
+    double ret = 0.0;
+    for (;;) {
+      s_->agent->act(ov, 1, av, /*explore=*/false);
+      const StepResult r = env->step(av, ov);
+      ret += r.reward;
+      if (r.terminated || r.truncated) break;
+    }
+    rets.push_back(ret);
+  }
+  EvalResult out;
+  out.episodes = episodes;
+  out.seed = seed;
+  double sum = 0, sq = 0;
+  out.min = *std::min_element(rets.begin(), rets.end());
+  out.max = *std::max_element(rets.begin(), rets.end());
+  for (double r : rets) sum += r;
+  out.mean = sum / episodes;
+  for (double r : rets) sq += (r - out.mean) * (r - out.mean);
+  out.std = std::sqrt(sq / episodes);
+  return out;
+}
+
+void write_eval_json(const std::filesystem::path& path, const EvalResult& r, std::int64_t step) {
+  std::ostringstream os;
+  os.precision(10);
+  os << "{\n  \"step\": " << step << ",\n  \"episodes\": " << r.episodes << ",\n  \"seed\": " << r.seed
+     << ",\n  \"mean\": " << r.mean << ",\n  \"std\": " << r.std << ",\n  \"min\": " << r.min << ",\n  \"max\": " << r.max
+     << ",\n  \"time\": \"" << io::utc_iso8601() << "\"\n}\n";
+  io::write_file_atomic(path, os.str());
+}
+
+bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& options) {
+  State& s = *s_;
+  const Config& cfg = s.cfg;
+  const std::int64_t log_every = cfg.get_int("train.log_every");
+  const std::int64_t eval_every = cfg.get_int("train.eval_every");
+  const std::int64_t ckpt_every = cfg.get_int("train.checkpoint_every");
+  const int eval_episodes = static_cast<int>(cfg.get_int("train.eval_episodes"));
+  const std::uint64_t eval_seed = derive_seed(s.seed, 0xE7A1);
+
+  std::int64_t kept_step = -1;
+  if (options.resume) {
+    auto latest = io::latest_checkpoint(run_dir);
+    if (latest) {
+      s.restore(io::read_checkpoint(*latest));
+      kept_step = s.env_steps;
+    } else {
+      kept_step = -1;  // nothing saved yet: start over in the same folder
+    }
+  }
+  const Space& os = s.venv.observation_space();
+  const std::size_t obs_bytes = s.num_envs * os.numel() * dtype_size(os.dtype());
+  if (kept_step < 0) {
+    const Batch& b = s.venv.reset(s.seed);
+    std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
+  }
+
+  std::vector<std::string> columns = {"step", "wall_time", "sps", "episodes", "return_mean", "return_min", "return_max",
+                                      "length_mean"};
+  const auto names = s.agent->metric_names();
+  columns.insert(columns.end(), names.begin(), names.end());
+  columns.push_back("eval_return");
+  io::MetricsLog log(run_dir, columns, kept_step);
+
+  const bool tty = !options.quiet && ::isatty(STDERR_FILENO);
+  const auto start = std::chrono::steady_clock::now();
+  auto wall = [&] { return s.wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  std::int64_t steps_at_start = s.env_steps;
+  double last_eval = kNaN;
+
+  auto write_row = [&] {
+    std::vector<double> v = {static_cast<double>(s.env_steps), wall(),
+                             (s.env_steps - steps_at_start) / std::max(1e-9, wall() - s.wall_before),
+                             static_cast<double>(s.episodes)};
+    if (s.returns.empty()) {
+      v.insert(v.end(), {kNaN, kNaN, kNaN, kNaN});
+    } else {
+      double sum = 0, len = 0;
+      for (double r : s.returns) sum += r;
+      for (double l : s.lengths) len += l;
+      v.push_back(sum / s.returns.size());
+      v.push_back(*std::min_element(s.returns.begin(), s.returns.end()));
+      v.push_back(*std::max_element(s.returns.begin(), s.returns.end()));
+      v.push_back(len / s.lengths.size());
+    }
+    std::vector<double> agent_values = s.last_train;
+    for (const Metric& m : s.agent->status())
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == m.name) agent_values[i] = m.value;
+    v.insert(v.end(), agent_values.begin(), agent_values.end());
+    v.push_back(last_eval);
+    log.row(v);
+    if (options.quiet) return;
+    std::ostringstream line;
+    line.precision(4);
+    const double sps = v[2];
+    line << "step " << s.env_steps << "/" << s.total_steps << " (" << std::fixed << std::setprecision(0)
+         << 100.0 * s.env_steps / s.total_steps << "%)  SPS " << sps << "  ETA "
+         << clock_text((s.total_steps - s.env_steps) / std::max(1.0, sps)) << std::defaultfloat << std::setprecision(4);
+    if (!s.returns.empty()) line << "  return " << v[4] << " (last " << s.returns.size() << ")";
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (!std::isnan(agent_values[i])) line << "  " << names[i] << " " << agent_values[i];
+    if (tty) std::cerr << "\r\033[K" << line.str() << std::flush;
+    else std::cerr << line.str() << "\n";
+  };
+  auto checkpoint = [&] { io::save_run_checkpoint(run_dir, s.env_steps, s.checkpoint(wall())); };
+
+  while (s.env_steps < s.total_steps) {
+    if (options.stop && options.stop->load()) {
+      checkpoint();
+      if (tty) std::cerr << "\n";
+      return false;
+    }
+    s.agent->act(s.obs_view(), s.num_envs, s.actions_view(), /*explore=*/true);
+    const Batch& b = s.venv.step(ConstArrayView(s.actions_view()));
+    s.agent->observe(s.obs_view(), ConstArrayView(s.actions_view()), b);
+    const std::int64_t before = s.env_steps;
+    s.env_steps += s.num_envs;
+    for (std::int64_t e = 0; e < b.size; ++e) {
+      if (!(b.terminated[e] || b.truncated[e])) continue;
+      ++s.episodes;
+      s.returns.push_back(b.episode_return[e]);
+      s.lengths.push_back(b.episode_length[e]);
+      if (s.returns.size() > kReturnWindow) {
+        s.returns.pop_front();
+        s.lengths.pop_front();
+      }
+    }
+    const auto m = s.agent->train(s.env_steps);
+    for (const Metric& x : m)
+      for (std::size_t i = 0; i < names.size(); ++i)
+        if (names[i] == x.name) s.last_train[i] = x.value;
+    std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
+
+    const auto crossed = [&](std::int64_t every) { return every > 0 && s.env_steps / every > before / every; };
+    if (crossed(eval_every) && s.env_steps < s.total_steps) last_eval = evaluate(eval_episodes, eval_seed).mean;
+    if (crossed(log_every) && s.env_steps < s.total_steps) {  // the final row comes with the final evaluation
+      write_row();
+      last_eval = kNaN;
+    }
+    if (crossed(ckpt_every) && s.env_steps < s.total_steps) checkpoint();
+  }
+  const EvalResult r = evaluate(eval_episodes, eval_seed);
+  last_eval = r.mean;
+  write_row();
+  if (tty) std::cerr << "\n";
+  checkpoint();
+  write_eval_json(run_dir / "eval.json", r, s.env_steps);
+  return true;
+}
+
+}  // namespace pavlov

@@ -1,0 +1,61 @@
+// The one training loop of pavlov: every run, fresh or resumed, goes through it.
+//
+// Synchronous: per vector step the agent acts on the current observations,
+// the VectorEnv steps (same-step autoreset, so `final_obs` holds the last
+// observation of each finished episode), the agent observes and trains.
+// With a fixed seed the run is deterministic, and a run resumed from a
+// checkpoint continues exactly as if it had never stopped.
+//
+// The run folder holds config.toml (resolved), metrics.csv and TensorBoard
+// events, checkpoints/ and, at the end, eval.json.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+namespace pavlov {
+
+class Config;
+
+struct EvalResult {
+  double mean = 0.0, std = 0.0, min = 0.0, max = 0.0;
+  int episodes = 0;
+  std::uint64_t seed = 0;
+};
+
+struct TrainOptions {
+  bool resume = false;                        // continue from the run's latest checkpoint
+  const std::atomic<bool>* stop = nullptr;    // set (e.g. by Ctrl-C) to checkpoint and return early
+  bool quiet = false;                         // no progress line
+};
+
+// Builds the envs and the agent of `cfg` (errors surface here, before the
+// run folder exists when `run_dir` is empty), creates the run folder if
+// needed, trains, evaluates. Returns the final evaluation; `stopped` tells
+// whether the run was interrupted (checkpointed, not finished).
+class Trainer {
+ public:
+  explicit Trainer(const Config& cfg);
+  ~Trainer();
+
+  // Creates <out_dir>/<name>-<UTC time>/ with config.toml and returns it.
+  std::filesystem::path create_run_dir() const;
+  // Trains in `run_dir`. Returns true when the run finished, false when stopped.
+  bool run(const std::filesystem::path& run_dir, const TrainOptions& options);
+  // Greedy evaluation of the current agent over `episodes` episodes.
+  EvalResult evaluate(int episodes, std::uint64_t seed);
+  // Loads the agent of a checkpoint file (for `pavlov eval`).
+  void load_checkpoint(const std::filesystem::path& file);
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+// Writes eval.json for `r`.
+void write_eval_json(const std::filesystem::path& path, const EvalResult& r, std::int64_t step);
+
+}  // namespace pavlov

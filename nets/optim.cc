@@ -1,0 +1,111 @@
+#include "nets/optim.h"
+
+#include <cmath>
+#include <torch/types.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+#include <torch/optim/adamw.h>
+#include <torch/optim/rmsprop.h>
+#include <torch/optim/sgd.h>
+
+#include "engine/config/catalog.h"
+#include "engine/config/experiment.h"
+
+namespace pavlov::nets {
+namespace {
+
+std::vector<KeySpec> common_keys() {
+  KeySpec schedule{.name = "schedule", .type = KeyType::kString, .default_value = std::string("constant"),
+                   .help = "learning-rate schedule over the run: constant, linear or cosine (to lr_end)"};
+  schedule.names_of = "schedule";
+  KeySpec lr{.name = "lr", .type = KeyType::kFloat, .default_value = 1e-3, .help = "learning rate", .min = 0.0, .max = 10.0};
+  lr.min_exclusive = true;
+  return {lr, schedule,
+          {.name = "lr_end", .type = KeyType::kFloat, .default_value = 0.0,
+           .help = "learning rate at the end of a linear or cosine schedule", .min = 0.0, .max = 10.0},
+          {.name = "weight_decay", .type = KeyType::kFloat, .default_value = 0.0, .help = "weight decay", .min = 0.0, .max = 1.0},
+          {.name = "grad_clip", .type = KeyType::kFloat, .default_value = 10.0,
+           .help = "clip the global gradient norm to this (0: no clipping)", .min = 0.0, .max = 1e9}};
+}
+
+KeySpec eps_key(double def) {
+  KeySpec k{.name = "eps", .type = KeyType::kFloat, .default_value = def, .help = "term added to the denominator", .min = 0.0, .max = 1.0};
+  k.min_exclusive = true;
+  return k;
+}
+
+const bool kRegistered = [] {
+  auto with = [](std::vector<KeySpec> extra) {
+    auto keys = common_keys();
+    keys.insert(keys.end(), extra.begin(), extra.end());
+    return keys;
+  };
+  KeySpec momentum{.name = "momentum", .type = KeyType::kFloat, .default_value = 0.0, .help = "momentum factor", .min = 0.0, .max = 1.0};
+  Catalog& c = Catalog::global();
+  c.add({"optimizer", "sgd", "stochastic gradient descent",
+         with({momentum, {.name = "nesterov", .type = KeyType::kBool, .default_value = false, .help = "Nesterov momentum"}})});
+  KeySpec beta1{.name = "beta1", .type = KeyType::kFloat, .default_value = 0.9, .help = "decay of the first moment", .min = 0.0, .max = 1.0};
+  KeySpec beta2{.name = "beta2", .type = KeyType::kFloat, .default_value = 0.999, .help = "decay of the second moment", .min = 0.0, .max = 1.0};
+  c.add({"optimizer", "adam", "Adam (Kingma and Ba, 2015)", with({eps_key(1e-8), beta1, beta2})});
+  c.add({"optimizer", "adamw", "Adam with decoupled weight decay (Loshchilov and Hutter, 2019)", with({eps_key(1e-8), beta1, beta2})});
+  c.add({"optimizer", "rmsprop", "RMSprop",
+         with({eps_key(1e-8), momentum,
+               {.name = "alpha", .type = KeyType::kFloat, .default_value = 0.99, .help = "smoothing constant", .min = 0.0, .max = 1.0}})});
+  c.add({"schedule", "constant", "the learning rate stays at lr", {}});
+  c.add({"schedule", "linear", "from lr to lr_end linearly over the run", {}});
+  c.add({"schedule", "cosine", "from lr to lr_end along half a cosine over the run", {}});
+  return true;
+}();
+
+}  // namespace
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Config& cfg, std::vector<torch::Tensor> params) {
+  const std::string& name = cfg.get_string("optimizer.name");
+  const double lr = cfg.get_float("optimizer.lr");
+  const double wd = cfg.get_float("optimizer.weight_decay");
+  if (name == "sgd")
+    return std::make_unique<torch::optim::SGD>(
+        params, torch::optim::SGDOptions(lr).momentum(cfg.get_float("optimizer.momentum")).nesterov(cfg.get_bool("optimizer.nesterov")).weight_decay(wd));
+  if (name == "adam")
+    return std::make_unique<torch::optim::Adam>(
+        params, torch::optim::AdamOptions(lr)
+                    .betas({cfg.get_float("optimizer.beta1"), cfg.get_float("optimizer.beta2")})
+                    .eps(cfg.get_float("optimizer.eps"))
+                    .weight_decay(wd));
+  if (name == "adamw")
+    return std::make_unique<torch::optim::AdamW>(
+        params, torch::optim::AdamWOptions(lr)
+                    .betas({cfg.get_float("optimizer.beta1"), cfg.get_float("optimizer.beta2")})
+                    .eps(cfg.get_float("optimizer.eps"))
+                    .weight_decay(wd));
+  if (name == "rmsprop")
+    return std::make_unique<torch::optim::RMSprop>(
+        params, torch::optim::RMSpropOptions(lr)
+                    .alpha(cfg.get_float("optimizer.alpha"))
+                    .eps(cfg.get_float("optimizer.eps"))
+                    .momentum(cfg.get_float("optimizer.momentum"))
+                    .weight_decay(wd));
+  throw std::invalid_argument("unknown optimizer '" + name + "'");
+}
+
+LrSchedule::LrSchedule(const Config& cfg)
+    : kind_(cfg.get_string("optimizer.schedule")), lr_(cfg.get_float("optimizer.lr")), lr_end_(cfg.get_float("optimizer.lr_end")) {}
+
+double LrSchedule::at(double progress) const {
+  const double p = std::clamp(progress, 0.0, 1.0);
+  if (kind_ == "linear") return lr_ + (lr_end_ - lr_) * p;
+  if (kind_ == "cosine") return lr_end_ + (lr_ - lr_end_) * 0.5 * (1.0 + std::cos(M_PI * p));
+  return lr_;
+}
+
+void LrSchedule::apply(torch::optim::Optimizer& opt, double progress) const {
+  const double lr = at(progress);
+  for (auto& group : opt.param_groups()) group.options().set_lr(lr);
+}
+
+double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
+  if (max_norm <= 0) return 0.0;
+  return torch::nn::utils::clip_grad_norm_(params, max_norm);
+}
+
+}  // namespace pavlov::nets

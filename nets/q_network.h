@@ -1,0 +1,40 @@
+// pavlov::nets::QNetwork: action values Q(s, .) for a discrete action space:
+// an MLP torso followed by a linear Q head, or by a dueling head (Wang et al.,
+// 2016: Q = V + A - mean(A), separate value and advantage streams).
+#pragma once
+
+#include <cstdint>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+
+#include "nets/mlp.h"
+
+namespace pavlov::nets {
+
+struct QNetworkOptions {
+  QNetworkOptions(MLPOptions torso, std::int64_t num_actions) : torso_(std::move(torso)), num_actions_(num_actions) {}
+  TORCH_ARG(MLPOptions, torso);
+  TORCH_ARG(std::int64_t, num_actions);
+  TORCH_ARG(bool, dueling) = false;
+};
+
+// QNetworkOptions from [agent.net].
+QNetworkOptions q_network_options_from(const Config& cfg, std::int64_t in_features, std::int64_t num_actions);
+
+class QNetworkImpl : public torch::nn::Module {
+ public:
+  explicit QNetworkImpl(QNetworkOptions options);
+  // [batch, in_features] -> [batch, num_actions]
+  torch::Tensor forward(torch::Tensor obs);
+
+  QNetworkOptions options;
+
+ private:
+  MLP torso_{nullptr};
+  torch::nn::Linear q_{nullptr};      // Q head, or the advantage stream when dueling
+  torch::nn::Linear value_{nullptr};  // dueling only
+};
+TORCH_MODULE(QNetwork);
+
+}  // namespace pavlov::nets

@@ -105,10 +105,13 @@ class Validator {
         for (const auto& s : specs)
           if (s.name == name) spec = &s;
         if (!spec) {
+          const auto& kb = k.source().begin;
+          const std::string key_at = override_of_.count(full) ? "override '" + override_of_.at(full) + "'"
+                                                               : source_ + ":" + std::to_string(kb.line) + ":" + std::to_string(kb.column);
           std::string known;
           for (const auto& n : names) known += (known.empty() ? "" : ", ") + n;
           for (const auto& n : subtables) known += (known.empty() ? "[" : ", [") + path + "." + n + "]";
-          error(where(node, full), "unknown key '" + name + "' in [" + path + "]." + did_you_mean(name, names),
+          error(key_at, "unknown key '" + name + "' in [" + path + "]." + did_you_mean(name, names),
                 known.empty() ? "[" + path + "] takes no keys" : "[" + path + "] takes: " + known);
           continue;
         }
@@ -315,18 +318,29 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
   v.problems = problems;
 
   std::vector<std::string> tables;
+  std::set<std::string> not_tables;  // known names given as values: reported once, not checked further
   for (const auto& [name, keys] : engine_tables()) tables.push_back(name);
   for (auto&& [k, node] : root) {
     const std::string name(k.str());
     if (std::find(tables.begin(), tables.end(), name) == tables.end()) {
       std::string list;
       for (const auto& t : tables) list += (list.empty() ? "[" : ", [") + t + "]";
-      v.error(v.where(node, name), "unknown table or key '" + name + "' at the top level." + did_you_mean(name, tables),
+      const auto& kb = k.source().begin;
+      v.error(origin.count(name) ? "override '" + origin.at(name) + "'"
+                                 : source + ":" + std::to_string(kb.line) + ":" + std::to_string(kb.column), "unknown table or key '" + name + "' at the top level." + did_you_mean(name, tables),
               "an experiment file has the tables " + list);
     } else if (!node.is_table()) {
-      v.error(v.where(node, name), "'" + name + "' must be a table [" + name + "], got a value", "");
+      const auto& kb = k.source().begin;
+      v.error(source + ":" + std::to_string(kb.line) + ":" + std::to_string(kb.column),
+              "'" + name + "' must be a table [" + name + "], got a value",
+              "write its keys under a [" + name + "] header");
+      not_tables.insert(name);
     }
   }
+  auto check = [&](const toml::table* t, const std::string& path, const std::vector<KeySpec>& specs,
+                   const std::set<std::string>& subtables = {}) {
+    if (!not_tables.count(path.substr(0, path.find('.')))) v.check_table(t, path, specs, subtables);
+  };
   auto table = [&](const std::string& path) -> const toml::table* {
     const toml::node* n = root.at_path(path).node();
     return n ? n->as_table() : nullptr;
@@ -337,13 +351,13 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     return {};
   };
 
-  v.check_table(table("experiment"), "experiment", spec_of("experiment"));
-  v.check_table(table("env"), "env", spec_of("env"), {"options"});
+  check(table("experiment"), "experiment", spec_of("experiment"));
+  check(table("env"), "env", spec_of("env"), {"options"});
   if (v.entries.count("env.id")) {
-    v.check_table(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
+    check(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
   }
-  v.check_table(table("replay"), "replay", spec_of("replay"));
-  v.check_table(table("train"), "train", spec_of("train"));
+  check(table("replay"), "replay", spec_of("replay"));
+  check(table("train"), "train", spec_of("train"));
 
   // [optimizer]: its name picks the keys it accepts.
   std::vector<KeySpec> opt_keys = spec_of("optimizer");
@@ -354,7 +368,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     if (const CatalogEntry* e = Catalog::global().find("optimizer", name))
       opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
   }
-  v.check_table(table("optimizer"), "optimizer", opt_keys);
+  check(table("optimizer"), "optimizer", opt_keys);
 
   // [agent]: its algo picks the keys it accepts; [agent.net] is the network.
   std::vector<KeySpec> agent_keys = spec_of("agent");
@@ -363,7 +377,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     if (const auto* n = agent->get("algo"); n && n->is_string())
       if (const CatalogEntry* e = Catalog::global().find("agent", n->as_string()->get()))
         agent_keys.insert(agent_keys.end(), e->keys.begin(), e->keys.end());
-  v.check_table(agent, "agent", agent_keys, {"net"});
+  check(agent, "agent", agent_keys, {"net"});
   {
     KeySpec type;
     type.name = "type";
@@ -377,7 +391,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
       if (const auto* n = t->get("type"); n && n->is_string()) name = n->as_string()->get();
     if (const CatalogEntry* e = Catalog::global().find("net", name))
       net_keys.insert(net_keys.end(), e->keys.begin(), e->keys.end());
-    v.check_table(table("agent.net"), "agent.net", net_keys);
+    check(table("agent.net"), "agent.net", net_keys);
   }
 
   if (!v.problems.empty()) throw ConfigError(v.problems);

@@ -99,14 +99,17 @@ int resume_command(const std::vector<std::string>& args) {
 int eval_command(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   int episodes = -1;
+  bool best = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-h" || args[i] == "--help") {
-      std::cout << "usage: pavlov eval RUN_DIR|CHECKPOINT [--episodes N] [--seed S]\n\n"
-                   "Evaluates the greedy policy of a run's latest checkpoint (or of a checkpoint file)\n"
-                   "and prints mean, std, min and max return.\n";
+      std::cout << "usage: pavlov eval RUN_DIR|CHECKPOINT [--episodes N] [--best]\n\n"
+                   "Evaluates the greedy policy of a run's latest checkpoint (with --best, of the best\n"
+                   "periodic evaluation, checkpoints/best.ckpt), or of a checkpoint file, and prints mean,\n"
+                   "std, min and max return.\n";
       return 0;
     }
     if (args[i] == "--episodes" && i + 1 < args.size()) episodes = std::stoi(args[++i]);
+    else if (args[i] == "--best") best = true;
     else rest.push_back(args[i]);
   }
   if (rest.size() != 1) {
@@ -118,9 +121,9 @@ int eval_command(const std::vector<std::string>& args) {
     file = target;
     dir = target.parent_path().parent_path();
   } else {
-    const auto latest = io::latest_checkpoint(dir);
-    if (!latest) {
-      std::cerr << "pavlov eval: " << dir.string() << " has no checkpoint\n";
+    const auto latest = best ? std::optional(dir / "checkpoints" / "best.ckpt") : io::latest_checkpoint(dir);
+    if (!latest || !std::filesystem::exists(*latest)) {
+      std::cerr << "pavlov eval: " << dir.string() << " has no " << (best ? "best " : "") << "checkpoint\n";
       return 2;
     }
     file = *latest;

@@ -140,9 +140,14 @@ class Validator {
       return spec.min_exclusive ? (x > spec.min && x <= spec.max) : (x >= spec.min && x <= spec.max);
     };
     auto range_text = [&] {
-      std::ostringstream os;
-      os << (spec.min_exclusive ? "(" : "[") << spec.min << ", " << spec.max << "]";
-      return os.str();
+      auto num = [](double x) {
+        if (std::isinf(x)) return std::string(x > 0 ? "inf" : "-inf");
+        if (x == std::floor(x) && std::abs(x) < 1e15) return std::to_string(static_cast<std::int64_t>(x));
+        std::ostringstream os;
+        os << x;
+        return os.str();
+      };
+      return (spec.min_exclusive ? "(" : "[") + num(spec.min) + ", " + num(spec.max) + "]";
     };
     ConfigValue value;
     switch (spec.type) {

@@ -46,8 +46,8 @@ struct ArrayView {
 
   ArrayView() = default;
   ArrayView(void* d, DType t, std::int64_t n) : data(d), dtype(t), size(n) {}
-  template <class T>
-  ArrayView(std::span<T> s)  // NOLINT: implicit from a typed span is the point
+  template <class T, std::size_t N>
+  ArrayView(std::span<T, N> s)  // NOLINT: implicit from a typed span is the point
       : data(s.data()), dtype(dtype_of<T>()), size(static_cast<std::int64_t>(s.size())) {}
 
   // Typed access; the caller has checked `dtype` (Env and VectorEnv do).
@@ -68,8 +68,8 @@ struct ConstArrayView {
   ConstArrayView() = default;
   ConstArrayView(const void* d, DType t, std::int64_t n) : data(d), dtype(t), size(n) {}
   ConstArrayView(ArrayView v) : data(v.data), dtype(v.dtype), size(v.size) {}  // NOLINT
-  template <class T>
-  ConstArrayView(std::span<T> s)  // NOLINT
+  template <class T, std::size_t N>
+  ConstArrayView(std::span<T, N> s)  // NOLINT
       : data(s.data()), dtype(dtype_of<std::remove_const_t<T>>()), size(static_cast<std::int64_t>(s.size())) {}
 
   template <class T>

@@ -66,6 +66,7 @@ struct Trainer::State {
   std::int64_t episodes = 0;
   double wall_before = 0.0;  // seconds trained before this process (resume)
   std::deque<double> returns, lengths;
+  EvalResult best{.mean = -std::numeric_limits<double>::infinity()};
   std::vector<double> last_train;  // metrics of the last update, NaN before the first
 
   std::vector<std::byte> obs, actions;
@@ -108,6 +109,7 @@ struct Trainer::State {
     io::write_vector(t, std::vector<double>(lengths.begin(), lengths.end()));
     io::write_vector(t, last_train);
     io::write_vector(t, obs);
+    io::write_pod(t, best);
     venv.save(e);
     agent->save(a);
     return {{"trainer", t.str()}, {"envs", e.str()}, {"agent", a.str()}};
@@ -130,6 +132,7 @@ struct Trainer::State {
     const auto o = io::read_vector<std::byte>(t);
     if (o.size() != obs.size()) throw std::runtime_error("the checkpoint was written for other observation shapes");
     obs = o;
+    best = io::read_pod<EvalResult>(t);
     venv.load(e);
     agent->load(a);
   }
@@ -177,6 +180,7 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
   EvalResult out;
   out.episodes = episodes;
   out.seed = seed;
+  out.step = s_->env_steps;
   double sum = 0, sq = 0;
   out.min = *std::min_element(rets.begin(), rets.end());
   out.max = *std::max_element(rets.begin(), rets.end());
@@ -187,12 +191,19 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
   return out;
 }
 
-void write_eval_json(const std::filesystem::path& path, const EvalResult& r, std::int64_t step) {
+void write_eval_json(const std::filesystem::path& path, const EvalResult& r, const EvalResult& best) {
+  auto object = [](const EvalResult& e, const std::string& indent) {
+    std::ostringstream os;
+    os.precision(10);
+    os << "{\n" << indent << "  \"step\": " << e.step << ",\n" << indent << "  \"episodes\": " << e.episodes << ",\n"
+       << indent << "  \"seed\": " << e.seed << ",\n" << indent << "  \"mean\": " << e.mean << ",\n" << indent
+       << "  \"std\": " << e.std << ",\n" << indent << "  \"min\": " << e.min << ",\n" << indent << "  \"max\": " << e.max
+       << "\n" << indent << "}";
+    return os.str();
+  };
   std::ostringstream os;
-  os.precision(10);
-  os << "{\n  \"step\": " << step << ",\n  \"episodes\": " << r.episodes << ",\n  \"seed\": " << r.seed
-     << ",\n  \"mean\": " << r.mean << ",\n  \"std\": " << r.std << ",\n  \"min\": " << r.min << ",\n  \"max\": " << r.max
-     << ",\n  \"time\": \"" << io::utc_iso8601() << "\"\n}\n";
+  os << "{\n  \"final\": " << object(r, "  ") << ",\n  \"best\": " << object(best, "  ") << ",\n  \"time\": \""
+     << io::utc_iso8601() << "\"\n}\n";
   io::write_file_atomic(path, os.str());
 }
 
@@ -300,7 +311,14 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
     std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
 
     const auto crossed = [&](std::int64_t every) { return every > 0 && s.env_steps / every > before / every; };
-    if (crossed(eval_every) && s.env_steps < s.total_steps) last_eval = evaluate(eval_episodes, eval_seed).mean;
+    if (crossed(eval_every) && s.env_steps < s.total_steps) {
+      const EvalResult e = evaluate(eval_episodes, eval_seed);
+      last_eval = e.mean;
+      if (e.mean > s.best.mean) {  // the agent is saved by a checkpoint of the whole run, for resume and eval
+        s.best = e;
+        io::write_checkpoint(run_dir / "checkpoints" / "best.ckpt", s.checkpoint(wall()));
+      }
+    }
     if (crossed(log_every) && s.env_steps < s.total_steps) {  // the final row comes with the final evaluation
       write_row();
       last_eval = kNaN;
@@ -312,7 +330,11 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   write_row();
   if (tty) std::cerr << "\n";
   checkpoint();
-  write_eval_json(run_dir / "eval.json", r, s.env_steps);
+  if (r.mean > s.best.mean) {
+    s.best = r;
+    io::write_checkpoint(run_dir / "checkpoints" / "best.ckpt", s.checkpoint(wall()));
+  }
+  write_eval_json(run_dir / "eval.json", r, s.best);
   return true;
 }
 

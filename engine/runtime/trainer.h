@@ -7,7 +7,10 @@
 // checkpoint continues exactly as if it had never stopped.
 //
 // The run folder holds config.toml (resolved), metrics.csv and TensorBoard
-// events, checkpoints/ and, at the end, eval.json.
+// events, checkpoints/ and, at the end, eval.json. Every train.eval_every
+// env steps the greedy policy is evaluated; the best evaluation so far is
+// kept as checkpoints/best.ckpt (Stable-Baselines3's EvalCallback keeps its
+// best model the same way), since DQN's final policy can be worse than its best.
 #pragma once
 
 #include <atomic>
@@ -24,6 +27,7 @@ struct EvalResult {
   double mean = 0.0, std = 0.0, min = 0.0, max = 0.0;
   int episodes = 0;
   std::uint64_t seed = 0;
+  std::int64_t step = 0;  // env steps trained when evaluated
 };
 
 struct TrainOptions {
@@ -55,7 +59,8 @@ class Trainer {
   std::unique_ptr<State> s_;
 };
 
-// Writes eval.json for `r`.
-void write_eval_json(const std::filesystem::path& path, const EvalResult& r, std::int64_t step);
+// Writes eval.json: the final evaluation and the best periodic one
+// (train.eval_every), whose agent is kept in checkpoints/best.ckpt.
+void write_eval_json(const std::filesystem::path& path, const EvalResult& final_eval, const EvalResult& best);
 
 }  // namespace pavlov

@@ -35,12 +35,8 @@ cmake --build "$build" -j "${JOBS:-$(nproc)}"
 
 case "$what" in
 run)
-  # The main job: until the experiment runner lands, every classic env's throughput.
-  echo "== pavlov list envs"
-  "$build/pavlov" list envs
-  echo "== pavlov bench env (one env each, random actions)"
-  "$build/pavlov" bench env --steps 2000000
-  "$build/pavlov" bench env CartPole-v1 --num-envs 1024 --threads 2 --steps 20000000
+  # The main job: DQN learns CartPole-v1 (about half a minute on two cores), then prints its evaluation.
+  "$build/pavlov" run experiments/cartpole_dqn.toml
   ;;
 test)
   cd "$build" && ctest --output-on-failure -j "${JOBS:-$(nproc)}"

@@ -103,6 +103,62 @@ void LrSchedule::apply(torch::optim::Optimizer& opt, double progress) const {
   for (auto& group : opt.param_groups()) group.options().set_lr(lr);
 }
 
+namespace {
+
+template <class Options, class State>
+bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
+  if (opt.param_groups().size() != 1 || opt.param_groups()[0].params().size() != 1) return false;
+  auto& group = opt.param_groups()[0];
+  torch::Tensor& p = group.params()[0];
+  if (!p.grad().defined() || !p.is_cpu() || p.scalar_type() != torch::kFloat32 || !p.is_contiguous() ||
+      !p.grad().is_contiguous())
+    return false;
+  auto& o = static_cast<Options&>(group.options());
+  if (o.amsgrad()) return false;
+  const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+  auto& states = opt.state();
+  if (states.find(key) == states.end()) {
+    auto st = std::make_unique<State>();
+    st->step(0);
+    st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
+    states[key] = std::move(st);
+  }
+  auto& st = static_cast<State&>(*states[key]);
+  st.step(st.step() + 1);
+  const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
+  const double bc1 = 1 - std::pow(beta1, st.step()), bc2 = 1 - std::pow(beta2, st.step());
+  const float step_size = static_cast<float>(o.lr() / bc1), sqrt_bc2 = static_cast<float>(std::sqrt(bc2));
+  const float b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2), c1 = static_cast<float>(1 - beta1),
+              c2 = static_cast<float>(1 - beta2), eps = static_cast<float>(o.eps()), wd = static_cast<float>(o.weight_decay());
+  const float decay = decoupled ? static_cast<float>(1 - o.lr() * o.weight_decay()) : 1.0f;
+  float* w = p.data_ptr<float>();
+  const float* g = p.grad().data_ptr<float>();
+  float* m = st.exp_avg().template data_ptr<float>();
+  float* v = st.exp_avg_sq().template data_ptr<float>();
+  const std::int64_t n = p.numel();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float gi = decoupled ? g[i] : g[i] + wd * w[i];
+    if (decoupled) w[i] *= decay;
+    m[i] = m[i] * b1 + c1 * gi;
+    v[i] = v[i] * b2 + c2 * gi * gi;
+    w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps));
+  }
+  return true;
+}
+
+}  // namespace
+
+void optimizer_step(torch::optim::Optimizer& opt) {
+  torch::NoGradGuard no_grad;
+  if (dynamic_cast<torch::optim::AdamW*>(&opt)) {
+    if (fused_adam<torch::optim::AdamWOptions, torch::optim::AdamWParamState>(opt, true)) return;
+  } else if (dynamic_cast<torch::optim::Adam*>(&opt)) {
+    if (fused_adam<torch::optim::AdamOptions, torch::optim::AdamParamState>(opt, false)) return;
+  }
+  opt.step();
+}
+
 double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
   if (max_norm <= 0) return 0.0;
   return torch::nn::utils::clip_grad_norm_(params, max_norm);

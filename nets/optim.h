@@ -34,6 +34,13 @@ class LrSchedule {
   double lr_, lr_end_;
 };
 
+// One optimizer step. Adam and AdamW over a single contiguous float32 CPU
+// tensor (FlatParameters) take a fused loop: one pass over the parameters
+// instead of about eight tensor ops, with the same arithmetic and the same
+// optimizer state (so checkpoints are interchangeable). Everything else
+// calls opt.step().
+void optimizer_step(torch::optim::Optimizer& opt);
+
 // Clips the global L2 norm of the gradients of `params` to `max_norm` (0: no
 // clipping) and returns the norm before clipping.
 double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);

@@ -2,6 +2,7 @@
 
 #include "engine/config/catalog.h"
 #include "engine/config/experiment.h"
+#include "nets/mlp_backprop.h"
 
 namespace pavlov::nets {
 namespace {
@@ -32,6 +33,20 @@ torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
   torch::Tensor q = q_(h);
   if (!options.dueling()) return q;
   return value_(h) + q - q.mean(1, /*keepdim=*/true);
+}
+
+}  // namespace pavlov::nets
+
+namespace pavlov::nets {
+
+std::vector<torch::nn::Linear> QNetworkImpl::plain_layers() const {
+  const MLPOptions& t = options.torso();
+  if (options.dueling() || t.dropout() > 0 || t.norm() != "none" || !MlpBackprop::supports(t.activation())) return {};
+  std::vector<torch::nn::Linear> out;
+  for (const auto& m : torso_->modules(/*include_self=*/false))
+    if (auto l = std::dynamic_pointer_cast<torch::nn::LinearImpl>(m)) out.emplace_back(l);
+  out.push_back(q_);
+  return out;
 }
 
 }  // namespace pavlov::nets

@@ -27,6 +27,10 @@ class QNetworkImpl : public torch::nn::Module {
   explicit QNetworkImpl(QNetworkOptions options);
   // [batch, in_features] -> [batch, num_actions]
   torch::Tensor forward(torch::Tensor obs);
+  // The Linear layers in order (torso, then the Q head), when the network is
+  // a plain stack that MlpBackprop can run: no dueling head, norm or dropout,
+  // and an activation it supports. Empty otherwise.
+  std::vector<torch::nn::Linear> plain_layers() const;
 
   QNetworkOptions options;
 

@@ -1,5 +1,6 @@
 #include "agents/dqn/dqn.h"
 
+#include <algorithm>
 #include <sstream>
 #include <torch/nn/functional/loss.h>
 #include <torch/serialize.h>
@@ -11,6 +12,8 @@
 #include "engine/config/experiment.h"
 #include "engine/io/binary.h"
 #include "engine/replay/replay.h"
+#include "nets/flat_parameters.h"
+#include "nets/mlp_backprop.h"
 #include "nets/optim.h"
 #include "nets/q_network.h"
 
@@ -69,8 +72,8 @@ class Dqn : public Agent {
     target_->to(device_);
     copy_weights(1.0);
     target_->eval();
-    optimizer_ = nets::make_optimizer(cfg_, q_->parameters());
-    params_ = q_->parameters();
+    flat_ = std::make_unique<nets::FlatParameters>(q_->parameters());
+    optimizer_ = nets::make_optimizer(cfg_, {flat_->flat()});
     learning_starts_ = cfg_.get_int("replay.learning_starts");
     train_freq_ = cfg_.get_int("agent.train_freq");
     gradient_steps_ = cfg_.get_int("agent.gradient_steps");
@@ -83,6 +86,17 @@ class Dqn : public Agent {
     eps_end_ = cfg_.get_float("agent.exploration_final_eps");
     eps_fraction_ = cfg_.get_float("agent.exploration_fraction");
     epsilon_ = eps_start_;
+    // The hand-written backward for plain MLPs on the CPU (MlpBackprop): same numbers, no autograd overhead.
+    const auto layers = q_->plain_layers();
+    if (!layers.empty() && device_.is_cpu()) {
+      const std::int64_t b = cfg_.get_int("replay.batch_size");
+      online_mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
+      target_mlp_ = std::make_unique<nets::MlpBackprop>(target_->plain_layers(), opts.torso().activation(), b);
+      if (double_q_) online_eval_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
+      act_mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), ctx.num_envs);
+      act_batch_ = ctx.num_envs;
+      dq_ = torch::zeros({b, num_actions_});
+    }
   }
 
   void act(ConstArrayView obs, std::int64_t n, ArrayView actions, bool explore) override {
@@ -96,7 +110,13 @@ class Dqn : public Agent {
         need_q = need_q || !explore_row_[i % kMaxRows];
       }
     }
-    if (need_q) {
+    if (need_q && act_mlp_ && n == act_batch_) {  // the hot path: argmax over the rows of one forward pass
+      const float* q = act_mlp_->forward(to_device(obs, n)).data_ptr<float>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        const float* row = q + i * num_actions_;
+        out[i] = std::max_element(row, row + num_actions_) - row;
+      }
+    } else if (need_q) {
       torch::NoGradGuard no_grad;
       q_->eval();
       const torch::Tensor greedy = q_->forward(to_device(obs, n)).argmax(1).to(torch::kCPU);
@@ -129,22 +149,28 @@ class Dqn : public Agent {
       const ReplaySample& s = replay_.sample(rng_);
       const torch::Tensor obs = to_device(s.obs, s.size);
       const torch::Tensor next_obs = to_device(s.next_obs, s.size);
-      const torch::Tensor actions = from(s.actions.data, {s.size, 1}, torch::kInt64);
-      const torch::Tensor returns = from(s.returns.data(), {s.size}, torch::kFloat32);
-      const torch::Tensor discounts = from(s.discounts.data(), {s.size}, torch::kFloat32);
-      torch::Tensor y;
-      {
-        torch::NoGradGuard no_grad;
-        y = td_targets(returns, discounts, target_->forward(next_obs), double_q_ ? q_->forward(next_obs) : torch::Tensor());
+      if (online_mlp_) {
+        const auto [loss, q_mean] = fast_update(s, obs, next_obs);
+        loss_sum += loss;
+        q_sum += q_mean;
+      } else {
+        const torch::Tensor actions = from(s.actions.data, {s.size, 1}, torch::kInt64);
+        const torch::Tensor returns = from(s.returns.data(), {s.size}, torch::kFloat32);
+        const torch::Tensor discounts = from(s.discounts.data(), {s.size}, torch::kFloat32);
+        torch::Tensor y;
+        {
+          torch::NoGradGuard no_grad;
+          y = td_targets(returns, discounts, target_->forward(next_obs), double_q_ ? q_->forward(next_obs) : torch::Tensor());
+        }
+        const torch::Tensor q = q_->forward(obs).gather(1, actions).squeeze(1);
+        const torch::Tensor loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
+        flat_->zero_grad();
+        loss.backward();
+        loss_sum += loss.item<double>();
+        q_sum += q.detach().mean().item<double>();
       }
-      const torch::Tensor q = q_->forward(obs).gather(1, actions).squeeze(1);
-      const torch::Tensor loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
-      optimizer_->zero_grad();
-      loss.backward();
-      nets::clip_grad_norm(params_, grad_clip_);
-      optimizer_->step();
-      loss_sum += loss.item<double>();
-      q_sum += q.detach().mean().item<double>();
+      flat_->clip_grad_norm(grad_clip_);
+      nets::optimizer_step(*optimizer_);
       ++updates_;
     }
     metrics_[0] = {"loss", loss_sum / gradient_steps_};
@@ -157,6 +183,42 @@ class Dqn : public Agent {
     status_[1] = {"lr", schedule_.at(static_cast<double>(env_steps_) / std::max<std::int64_t>(1, total_steps_))};
     status_[2] = {"updates", static_cast<double>(updates_)};
     return status_;
+  }
+
+  // One update through MlpBackprop: the targets, the Huber or MSE loss and its
+  // gradient with respect to the chosen Q values, computed in a loop over the
+  // batch (float32, as the autograd path computes them), then one backward pass.
+  std::pair<double, double> fast_update(const ReplaySample& s, const torch::Tensor& obs, const torch::Tensor& next_obs) {
+    const std::int64_t b_size = s.size, a_size = num_actions_;
+    const float* nq = target_mlp_->forward(next_obs).data_ptr<float>();
+    const float* oq = double_q_ ? online_eval_->forward(next_obs).data_ptr<float>() : nullptr;
+    const float* q = online_mlp_->forward(obs).data_ptr<float>();
+    const std::int64_t* act = s.actions.as<std::int64_t>();
+    float* dq = dq_.data_ptr<float>();
+    std::fill(dq, dq + b_size * a_size, 0.0f);
+    double loss = 0.0, q_sum = 0.0;
+    for (std::int64_t b = 0; b < b_size; ++b) {
+      const float* nrow = nq + b * a_size;
+      std::int64_t pick = 0;
+      const float* chooser = oq ? oq + b * a_size : nrow;
+      for (std::int64_t a = 1; a < a_size; ++a)
+        if (chooser[a] > chooser[pick]) pick = a;
+      const float y = s.returns[b] + s.discounts[b] * nrow[pick];
+      const float qa = q[b * a_size + act[b]];
+      const float d = qa - y;
+      float grad;
+      if (huber_) {
+        loss += std::abs(d) < 1.0f ? 0.5 * d * d : std::abs(d) - 0.5;
+        grad = std::clamp(d, -1.0f, 1.0f);
+      } else {
+        loss += static_cast<double>(d) * d;
+        grad = 2.0f * d;
+      }
+      dq[b * a_size + act[b]] = grad / static_cast<float>(b_size);
+      q_sum += qa;
+    }
+    online_mlp_->backward(dq_);
+    return {loss / b_size, q_sum / b_size};
   }
 
   std::vector<std::string> metric_names() const override { return {"loss", "q_mean", "epsilon", "lr", "updates"}; }
@@ -191,6 +253,7 @@ class Dqn : public Agent {
     a.read("optimizer", o);
     q_->load(q);
     target_->load(t);
+    flat_->relink();  // loading replaced the parameters' storage
     optimizer_->load(o);
     replay_.load(in);
   }
@@ -239,8 +302,11 @@ class Dqn : public Agent {
   Replay replay_;
   nets::LrSchedule schedule_;
   nets::QNetwork q_{nullptr}, target_{nullptr};
+  std::unique_ptr<nets::FlatParameters> flat_;
+  std::unique_ptr<nets::MlpBackprop> online_mlp_, target_mlp_, online_eval_, act_mlp_;
+  std::int64_t act_batch_ = 0;
+  torch::Tensor dq_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::vector<torch::Tensor> params_;
   std::int64_t learning_starts_ = 0, train_freq_ = 1, gradient_steps_ = 1, target_interval_ = 1;
   double tau_ = 1.0, grad_clip_ = 0.0, eps_start_ = 1.0, eps_end_ = 0.05, eps_fraction_ = 0.1, epsilon_ = 1.0;
   bool double_q_ = false, huber_ = true;

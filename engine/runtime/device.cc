@@ -4,16 +4,16 @@
 
 namespace pavlov {
 namespace {
-std::function<std::string(const std::string&)>& resolver() {
-  static std::function<std::string(const std::string&)> r;
+std::function<std::string(const std::string&, int)>& resolver() {
+  static std::function<std::string(const std::string&, int)> r;
   return r;
 }
 }  // namespace
 
-void set_device_resolver(std::function<std::string(const std::string&)> r) { resolver() = std::move(r); }
+void set_compute_setup(std::function<std::string(const std::string&, int)> r) { resolver() = std::move(r); }
 
-std::string resolve_device(const std::string& requested) {
-  if (resolver()) return resolver()(requested);
+std::string setup_compute(const std::string& requested, int threads) {
+  if (resolver()) return resolver()(requested, threads);
   if (requested == "cuda") throw std::runtime_error("device = \"cuda\" but this build of pavlov has no CUDA");
   return "cpu";
 }

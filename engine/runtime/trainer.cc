@@ -73,7 +73,7 @@ struct Trainer::State {
 
   explicit State(const Config& c)
       : cfg(c),
-        device(resolve_device(c.get_string("experiment.device"))),
+        device(setup_compute(c.get_string("experiment.device"), static_cast<int>(c.get_int("experiment.threads")))),
         num_envs(static_cast<int>(c.get_int("env.num_envs"))),
         seed(static_cast<std::uint64_t>(c.get_int("experiment.seed"))),
         total_steps(c.get_int("train.total_steps")),

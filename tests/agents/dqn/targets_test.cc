@@ -1,9 +1,10 @@
 // Golden tests of the DQN TD targets, with numbers computed by hand.
 #include "agents/dqn/targets.h"
 
-#include <doctest/doctest.h>
-
+// LibTorch first: its glog defines a CHECK macro that must not replace doctest's.
 #include <torch/torch.h>
+#undef CHECK
+#include <doctest/doctest.h>
 
 TEST_CASE("dqn targets: max over the target network, discount from the replay") {
   // Row 0: r=1, discount 0.99 (not terminal), next Q = [1, 3] -> 1 + 0.99 * 3 = 3.97

@@ -1,0 +1,44 @@
+#include "nets/flat_parameters.h"
+
+#include <torch/torch.h>
+
+namespace pavlov::nets {
+
+FlatParameters::FlatParameters(std::vector<torch::Tensor> params) : params_(std::move(params)) { relink(); }
+
+void FlatParameters::relink() {
+  torch::NoGradGuard no_grad;
+  std::int64_t total = 0;
+  for (const auto& p : params_) total += p.numel();
+  const auto options = params_.empty() ? torch::TensorOptions() : params_.front().options();
+  torch::Tensor flat = torch::empty({total}, options);
+  torch::Tensor grad = torch::zeros({total}, options);
+  std::int64_t offset = 0;
+  for (auto& p : params_) {
+    const std::int64_t n = p.numel();
+    flat.narrow(0, offset, n).copy_(p.reshape({n}));
+    // The parameter becomes a (contiguous) view of the flat storage; its
+    // gradient a view of the flat gradient.
+    const std::vector<std::int64_t> sizes = p.sizes().vec();
+    std::vector<std::int64_t> strides(sizes.size(), 1);
+    for (std::int64_t d = static_cast<std::int64_t>(sizes.size()) - 2; d >= 0; --d) strides[d] = strides[d + 1] * sizes[d + 1];
+    p.set_(flat.storage(), offset, sizes, strides);
+    p.mutable_grad() = grad.narrow(0, offset, n).view(sizes);
+    offset += n;
+  }
+  flat_ = flat;
+  grad_ = grad;
+  flat_.mutable_grad() = grad_;
+}
+
+double FlatParameters::clip_grad_norm(double max_norm) {
+  torch::NoGradGuard no_grad;
+  const double norm = grad_.norm().item<double>();
+  if (max_norm > 0) {
+    const double coef = max_norm / (norm + 1e-6);
+    if (coef < 1.0) grad_.mul_(coef);
+  }
+  return norm;
+}
+
+}  // namespace pavlov::nets

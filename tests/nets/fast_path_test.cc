@@ -1,0 +1,90 @@
+// The hand-written fast paths of the learner against LibTorch's own:
+// MlpBackprop against autograd, the fused Adam loop against torch::optim::Adam,
+// FlatParameters against per-tensor clipping.
+// LibTorch first: its glog defines a CHECK macro that must not replace doctest's.
+#include <torch/torch.h>
+#undef CHECK
+#include <doctest/doctest.h>
+
+#include "nets/flat_parameters.h"
+#include "nets/mlp_backprop.h"
+#include "nets/optim.h"
+#include "nets/q_network.h"
+
+using namespace pavlov::nets;
+
+TEST_CASE("nets: MlpBackprop computes autograd's outputs and gradients") {
+  for (const std::string act : {"relu", "tanh", "leaky_relu", "sigmoid"}) {
+    CAPTURE(act);
+    torch::manual_seed(1);
+    QNetwork net(QNetworkOptions(MLPOptions(5).hidden({32, 16}).activation(act), 3));
+    const auto layers = net->plain_layers();
+    REQUIRE(layers.size() == 3);
+    const auto x = torch::randn({8, 5});
+    const auto dout = torch::randn({8, 3});
+    // autograd
+    const auto out = net->forward(x);
+    out.backward(dout);
+    std::vector<torch::Tensor> want;
+    for (const auto& p : net->parameters()) want.push_back(p.grad().clone());
+    // by hand
+    MlpBackprop mlp(layers, act, 8);
+    const auto& got_out = mlp.forward(x);
+    CHECK(torch::allclose(got_out, out.detach(), 1e-5, 1e-6));
+    for (auto& p : net->parameters()) p.mutable_grad().zero_();
+    mlp.backward(dout);
+    const auto params = net->parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) CHECK(torch::allclose(params[i].grad(), want[i], 1e-4, 1e-6));
+  }
+  // Networks it cannot run say so.
+  QNetwork dueling(QNetworkOptions(MLPOptions(5).hidden({8}), 2).dueling(true));
+  CHECK(dueling->plain_layers().empty());
+  QNetwork gelu(QNetworkOptions(MLPOptions(5).hidden({8}).activation("gelu"), 2));
+  CHECK(gelu->plain_layers().empty());
+}
+
+TEST_CASE("nets: flat parameters keep the module working and clip as LibTorch does") {
+  torch::manual_seed(2);
+  QNetwork a(QNetworkOptions(MLPOptions(4).hidden({16}), 2));
+  QNetwork b(QNetworkOptions(MLPOptions(4).hidden({16}), 2));
+  {
+    torch::NoGradGuard g;
+    for (std::size_t i = 0; i < a->parameters().size(); ++i) b->parameters()[i].copy_(a->parameters()[i]);
+  }
+  FlatParameters flat(b->parameters());
+  const auto x = torch::randn({6, 4});
+  CHECK(torch::allclose(a->forward(x), b->forward(x)));  // same values after flattening
+  (a->forward(x).pow(2).sum() * 100).backward();
+  flat.zero_grad();
+  (b->forward(x).pow(2).sum() * 100).backward();  // autograd writes into the flat gradient
+  const double want = torch::nn::utils::clip_grad_norm_(a->parameters(), 1.0);
+  const double got = flat.clip_grad_norm(1.0);
+  CHECK(got == doctest::Approx(want).epsilon(1e-5));
+  for (std::size_t i = 0; i < a->parameters().size(); ++i)
+    CHECK(torch::allclose(a->parameters()[i].grad(), b->parameters()[i].grad(), 1e-5, 1e-7));
+  CHECK(flat.flat().grad().norm().item<double>() == doctest::Approx(1.0).epsilon(1e-4));
+}
+
+TEST_CASE("nets: the fused Adam and AdamW steps follow torch::optim") {
+  for (bool decoupled : {false, true}) {
+    CAPTURE(decoupled);
+    torch::manual_seed(3);
+    auto p1 = torch::randn({1000}), p2 = p1.clone();
+    std::unique_ptr<torch::optim::Optimizer> ref, fused;
+    if (decoupled) {
+      ref = std::make_unique<torch::optim::AdamW>(std::vector{p1}, torch::optim::AdamWOptions(1e-2).weight_decay(0.1));
+      fused = std::make_unique<torch::optim::AdamW>(std::vector{p2}, torch::optim::AdamWOptions(1e-2).weight_decay(0.1));
+    } else {
+      ref = std::make_unique<torch::optim::Adam>(std::vector{p1}, torch::optim::AdamOptions(1e-2).weight_decay(0.01));
+      fused = std::make_unique<torch::optim::Adam>(std::vector{p2}, torch::optim::AdamOptions(1e-2).weight_decay(0.01));
+    }
+    for (int step = 0; step < 20; ++step) {
+      const auto g = torch::randn({1000});
+      p1.mutable_grad() = g.clone();
+      p2.mutable_grad() = g.clone();
+      ref->step();
+      optimizer_step(*fused);
+    }
+    CHECK(torch::allclose(p1, p2, 1e-5, 1e-6));
+  }
+}

@@ -14,5 +14,6 @@ int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int resume_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
+int docs_command(const std::vector<std::string>& args);
 
 }  // namespace pavlov::cli

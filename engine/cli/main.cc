@@ -24,6 +24,7 @@ commands:
                                  what an experiment file can name
   bench env [ID] [options]       steps/s of an environment with random actions
                                  (every registered id when ID is left out)
+  docs                           the reference of every experiment key, as Markdown
 
 options:
   -h, --help                     this text; `pavlov <command> --help` for a command's own
@@ -51,6 +52,7 @@ int main(int argc, char** argv) {
     if (command == "validate") return pavlov::cli::validate_command(args);
     if (command == "resume") return pavlov::cli::resume_command(args);
     if (command == "eval") return pavlov::cli::eval_command(args);
+    if (command == "docs") return pavlov::cli::docs_command(args);
     std::cerr << "pavlov: unknown command '" << command << "'. Run `pavlov --help` for the list of commands.\n";
     return 2;
   } catch (const pavlov::ConfigError& e) {

@@ -4,15 +4,22 @@
 
 namespace pavlov::nets {
 
-FlatParameters::FlatParameters(std::vector<torch::Tensor> params) : params_(std::move(params)) { relink(); }
-
-void FlatParameters::relink() {
-  torch::NoGradGuard no_grad;
+FlatParameters::FlatParameters(std::vector<torch::Tensor> params) : params_(std::move(params)) {
   std::int64_t total = 0;
   for (const auto& p : params_) total += p.numel();
   const auto options = params_.empty() ? torch::TensorOptions() : params_.front().options();
-  torch::Tensor flat = torch::empty({total}, options);
-  torch::Tensor grad = torch::zeros({total}, options);
+  flat_ = torch::empty({total}, options);
+  grad_ = torch::zeros({total}, options);
+  flat_.mutable_grad() = grad_;
+  relink();
+}
+
+// The flat tensors stay the same objects (an optimizer holds flat_), only
+// the parameters are pointed at them again.
+void FlatParameters::relink() {
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& flat = flat_;
+  const torch::Tensor& grad = grad_;
   std::int64_t offset = 0;
   for (auto& p : params_) {
     const std::int64_t n = p.numel();
@@ -26,9 +33,6 @@ void FlatParameters::relink() {
     p.mutable_grad() = grad.narrow(0, offset, n).view(sizes);
     offset += n;
   }
-  flat_ = flat;
-  grad_ = grad;
-  flat_.mutable_grad() = grad_;
 }
 
 double FlatParameters::clip_grad_norm(double max_norm) {

@@ -41,7 +41,9 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
       {"experiment",
        {key("name", KeyType::kString, std::nullopt, "names the run folder <out_dir>/<name>-<UTC time>"),
         key("seed", KeyType::kInt, std::int64_t{0}, "seeds every generator of the run", 0, 9.2e18), device,
-        key("threads", KeyType::kInt, std::int64_t{0}, "CPU threads of the network math (0: one per core)", 0, 1024),
+        key("threads", KeyType::kInt, std::int64_t{1},
+            "CPU threads of the network math (0: one per core); small networks run best on 1, since "
+            "idle math threads spin and slow everything else on the machine", 0, 1024),
         key("out_dir", KeyType::kString, std::string("runs"), "folder that receives the run folders")}},
       {"env",
        {env_id, key("num_envs", KeyType::kInt, std::int64_t{1}, "envs stepped together", 1, 65536),

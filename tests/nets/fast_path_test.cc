@@ -63,6 +63,21 @@ TEST_CASE("nets: flat parameters keep the module working and clip as LibTorch do
   for (std::size_t i = 0; i < a->parameters().size(); ++i)
     CHECK(torch::allclose(a->parameters()[i].grad(), b->parameters()[i].grad(), 1e-5, 1e-7));
   CHECK(flat.flat().grad().norm().item<double>() == doctest::Approx(1.0).epsilon(1e-4));
+  // Loading replaces the parameters' storage; relink() points them back at the same flat tensor
+  // (an optimizer holds it), so optimizer steps keep reaching the module.
+  const void* before = flat.flat().data_ptr();
+  {
+    torch::NoGradGuard g;
+    for (auto& p : b->parameters()) p.set_(p.clone().fill_(0.5));
+  }
+  flat.relink();
+  CHECK(flat.flat().data_ptr() == before);
+  CHECK(flat.flat().eq(0.5).all().item<bool>());
+  {
+    torch::NoGradGuard g;
+    flat.flat().fill_(0.25);
+  }
+  for (const auto& p : b->parameters()) CHECK(p.eq(0.25).all().item<bool>());
 }
 
 TEST_CASE("nets: the fused Adam and AdamW steps follow torch::optim") {

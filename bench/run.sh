@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The standard environment benchmarks, one line each: BENCH <case> <steps_per_second>.
+# The standard benchmarks, one line each: BENCH <case> <figure>. Environments in
+# steps per second; the DQN learner's update and the bare matmuls of the same
+# network and batch in microseconds (bench/dqn_update.cc).
 # Run on an idle machine after building: bench/run.sh [BUILD_DIR]
 # Each figure is the median of 5 timed runs (2-thread figures vary on a shared VM).
 set -euo pipefail
@@ -12,3 +14,4 @@ run MountainCar-v0 --steps 20000000 --label mountaincar_single
 run MountainCarContinuous-v0 --steps 20000000 --label mountaincarcontinuous_single
 run Acrobot-v1 --steps 5000000 --label acrobot_single
 run Pendulum-v1 --steps 20000000 --label pendulum_single
+"${1:-build}/bench_dqn_update" experiments/cartpole_dqn.toml --threads 1 | grep '^BENCH'

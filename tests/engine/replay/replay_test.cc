@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "alloc_counter.h"
+
 using pavlov::ConstArrayView;
 using pavlov::Replay;
 using pavlov::Space;
@@ -72,4 +74,19 @@ TEST_CASE("replay: n-step returns stop at the end of an episode") {
     CHECK(by_obs[4].first == doctest::Approx(5.0));
     CHECK(by_obs[4].second == doctest::Approx(0.9));
   }
+}
+
+TEST_CASE("replay: inserting and sampling allocate nothing" * doctest::skip(!pavlov::test::kCountsAllocations)) {
+  Replay r(Space::box(-1, 1, {4}), Space::discrete(2), {.capacity = 1000, .num_envs = 2, .n_step = 3, .gamma = 0.99, .batch_size = 64});
+  const float obs[8] = {}, next[8] = {}, rew[2] = {1, 1};
+  const std::int64_t a[2] = {0, 1};
+  const std::uint8_t te[2] = {0, 1}, tr[2] = {1, 0};
+  pavlov::Rng rng(1);
+  r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), rew, ConstArrayView(std::span(next)), te, tr);
+  const auto before = pavlov::test::allocations();
+  for (int i = 0; i < 2000; ++i) {
+    r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), rew, ConstArrayView(std::span(next)), te, tr);
+    r.sample(rng);
+  }
+  CHECK(pavlov::test::allocations() == before);
 }

@@ -86,6 +86,7 @@ class Dqn : public Agent {
     eps_end_ = cfg_.get_float("agent.exploration_final_eps");
     eps_fraction_ = cfg_.get_float("agent.exploration_fraction");
     epsilon_ = eps_start_;
+    explore_row_.assign(ctx.num_envs, 0);
     // The hand-written backward for plain MLPs on the CPU (MlpBackprop): same numbers, no autograd overhead.
     const auto layers = q_->plain_layers();
     if (!layers.empty() && device_.is_cpu()) {
@@ -103,11 +104,12 @@ class Dqn : public Agent {
     std::int64_t* out = actions.as<std::int64_t>();
     const bool random_phase = explore && env_steps_ < learning_starts_;
     bool need_q = !random_phase;
+    if (static_cast<std::int64_t>(explore_row_.size()) < n) explore_row_.resize(n);  // only if n grows
     if (need_q && explore) {  // draw the epsilon coins first: skip the network when every row explores
       need_q = false;
       for (std::int64_t i = 0; i < n; ++i) {
-        explore_row_[i % kMaxRows] = rng_.uniform() < epsilon_;
-        need_q = need_q || !explore_row_[i % kMaxRows];
+        explore_row_[i] = rng_.uniform() < epsilon_;
+        need_q = need_q || !explore_row_[i];
       }
     }
     if (need_q && act_mlp_ && n == act_batch_) {  // the hot path: argmax over the rows of one forward pass
@@ -125,7 +127,7 @@ class Dqn : public Agent {
       for (std::int64_t i = 0; i < n; ++i) out[i] = g[i];
     }
     for (std::int64_t i = 0; i < n; ++i) {
-      const bool random = random_phase || (explore && explore_row_[i % kMaxRows]);
+      const bool random = random_phase || (explore && explore_row_[i]);
       if (random) out[i] = static_cast<std::int64_t>(rng_.below(num_actions_));
     }
   }
@@ -259,8 +261,6 @@ class Dqn : public Agent {
   }
 
  private:
-  static constexpr std::int64_t kMaxRows = 4096;
-
   template <class F>
   static std::string archive(F fill) {
     torch::serialize::OutputArchive a;
@@ -311,7 +311,7 @@ class Dqn : public Agent {
   double tau_ = 1.0, grad_clip_ = 0.0, eps_start_ = 1.0, eps_end_ = 0.05, eps_fraction_ = 0.1, epsilon_ = 1.0;
   bool double_q_ = false, huber_ = true;
   std::int64_t env_steps_ = 0, updates_ = 0;
-  bool explore_row_[kMaxRows] = {};
+  std::vector<std::uint8_t> explore_row_;  // per row of act(): take a random action
   Metric metrics_[2];
   Metric status_[3];
 };

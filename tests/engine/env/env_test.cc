@@ -9,32 +9,24 @@
 
 #include "alloc_counter.h"
 #include "engine/env/env_error.h"
+#include "env_error_message.h"
 #include "engine/env/registry.h"
 
 using pavlov::EnvError;
 using pavlov::make_env;
 
-namespace {
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const EnvError& e) {
-    return e.what();
-  }
-  return "<no EnvError>";
-}
-}  // namespace
+using pavlov::test::env_error_message;
 
 TEST_CASE("env: step before reset and after the end are errors that say what to do") {
   auto env = make_env("CartPole-v1");
   std::vector<float> obs(4);
-  CHECK(message_of([&] { env->step(std::int64_t{0}, obs); }) ==
+  CHECK(env_error_message([&] { env->step(std::int64_t{0}, obs); }) ==
         "CartPole-v1: step() called before reset(); call reset() first");
   env->reset(obs, 0);
   pavlov::StepResult r;
   while (!(r = env->step(std::int64_t{1}, obs)).terminated) {
   }
-  CHECK(message_of([&] { env->step(std::int64_t{1}, obs); }).find("after the episode ended") != std::string::npos);
+  CHECK(env_error_message([&] { env->step(std::int64_t{1}, obs); }).find("after the episode ended") != std::string::npos);
   env->reset(obs);
   CHECK_NOTHROW(env->step(std::int64_t{1}, obs));
 }
@@ -43,24 +35,24 @@ TEST_CASE("env: a bad action names the env, the value and the valid range") {
   auto env = make_env("Acrobot-v1");
   std::vector<float> obs(6);
   env->reset(obs, 0);
-  CHECK(message_of([&] { env->step(std::int64_t{3}, obs); }) ==
+  CHECK(env_error_message([&] { env->step(std::int64_t{3}, obs); }) ==
         "Acrobot-v1: invalid action [3]: outside Discrete(3) (valid: 0 to 2)");
-  CHECK(message_of([&] { env->step(std::int64_t{-1}, obs); }).find("invalid action [-1]") != std::string::npos);
+  CHECK(env_error_message([&] { env->step(std::int64_t{-1}, obs); }).find("invalid action [-1]") != std::string::npos);
   auto pendulum = make_env("Pendulum-v1");
   std::vector<float> pobs(3);
   pendulum->reset(pobs, 0);
   const float nan = std::numeric_limits<float>::quiet_NaN();
-  CHECK(message_of([&] { pendulum->step(std::span<const float>(&nan, 1), pobs); })
+  CHECK(env_error_message([&] { pendulum->step(std::span<const float>(&nan, 1), pobs); })
             .find("Pendulum-v1: invalid action [nan]: continuous actions must be finite") != std::string::npos);
   const float inf = std::numeric_limits<float>::infinity();
-  CHECK(message_of([&] { pendulum->step(std::span<const float>(&inf, 1), pobs); }) != "<no EnvError>");
+  CHECK(env_error_message([&] { pendulum->step(std::span<const float>(&inf, 1), pobs); }) != "<no EnvError>");
   // Out of the Box but finite: clipped, as Gymnasium does.
   const float big = 10.0f;
   CHECK_NOTHROW(pendulum->step(std::span<const float>(&big, 1), pobs));
   // A discrete action given to a continuous env is a type error.
-  CHECK(message_of([&] { pendulum->step(std::int64_t{1}, pobs); }).find("takes 1 float32 values") != std::string::npos);
+  CHECK(env_error_message([&] { pendulum->step(std::int64_t{1}, pobs); }).find("takes 1 float32 values") != std::string::npos);
   std::vector<float> short_obs(2);
-  CHECK(message_of([&] { pendulum->reset(short_obs); }).find("needs 3 float32 values") != std::string::npos);
+  CHECK(env_error_message([&] { pendulum->reset(short_obs); }).find("needs 3 float32 values") != std::string::npos);
 }
 
 TEST_CASE("env: the time limit truncates exactly as Gymnasium's TimeLimit") {

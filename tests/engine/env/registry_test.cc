@@ -6,20 +6,12 @@
 #include <functional>
 
 #include "engine/env/env_error.h"
+#include "env_error_message.h"
 
 using pavlov::EnvError;
 using pavlov::make_env;
 
-namespace {
-std::string message_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const EnvError& e) {
-    return e.what();
-  }
-  return "<no EnvError>";
-}
-}  // namespace
+using pavlov::test::env_error_message;
 
 TEST_CASE("registry: the five classic ids with Gymnasium's time limits") {
   const auto& reg = pavlov::EnvRegistry::global();
@@ -35,30 +27,30 @@ TEST_CASE("registry: the five classic ids with Gymnasium's time limits") {
 }
 
 TEST_CASE("registry: an unknown id names the closest ids") {
-  const std::string m = message_of([] { make_env("CartPole-v0"); });
+  const std::string m = env_error_message([] { make_env("CartPole-v0"); });
   CHECK(m.find("unknown environment id 'CartPole-v0'") != std::string::npos);
   CHECK(m.find("Did you mean 'CartPole-v1'") != std::string::npos);
-  CHECK(message_of([] { make_env("Pendulm-v1"); }).find("'Pendulum-v1'") != std::string::npos);
-  CHECK(message_of([] { make_env("Zzzzzzzz-v9"); }).find("Did you mean") == std::string::npos);
+  CHECK(env_error_message([] { make_env("Pendulm-v1"); }).find("'Pendulum-v1'") != std::string::npos);
+  CHECK(env_error_message([] { make_env("Zzzzzzzz-v9"); }).find("Did you mean") == std::string::npos);
 }
 
 TEST_CASE("registry: typed options are checked and applied") {
   SUBCASE("unknown option, with a suggestion") {
-    const std::string m = message_of([] { make_env("Pendulum-v1", {{"gravity", 9.8}}); });
+    const std::string m = env_error_message([] { make_env("Pendulum-v1", {{"gravity", 9.8}}); });
     CHECK(m.find("Pendulum-v1: unknown option 'gravity'") != std::string::npos);
     CHECK(m.find("Its options are: g.") != std::string::npos);
-    CHECK(message_of([] { make_env("CartPole-v1", {{"sutton_barto_rewrd", true}}); })
+    CHECK(env_error_message([] { make_env("CartPole-v1", {{"sutton_barto_rewrd", true}}); })
               .find("Did you mean 'sutton_barto_reward'") != std::string::npos);
-    CHECK(message_of([] { make_env("Acrobot-v1", {{"x", true}}); }).find("It has no options.") != std::string::npos);
+    CHECK(env_error_message([] { make_env("Acrobot-v1", {{"x", true}}); }).find("It has no options.") != std::string::npos);
   }
   SUBCASE("wrong type") {
-    const std::string m = message_of([] { make_env("CartPole-v1", {{"sutton_barto_reward", std::int64_t{1}}}); });
+    const std::string m = env_error_message([] { make_env("CartPole-v1", {{"sutton_barto_reward", std::int64_t{1}}}); });
     CHECK(m.find("option 'sutton_barto_reward' must be a bool, got the int 1") != std::string::npos);
-    CHECK(message_of([] { make_env("Pendulum-v1", {{"g", std::string("high")}}); }).find("must be a float") !=
+    CHECK(env_error_message([] { make_env("Pendulum-v1", {{"g", std::string("high")}}); }).find("must be a float") !=
           std::string::npos);
   }
   SUBCASE("out of range") {
-    CHECK(message_of([] { make_env("Pendulum-v1", {{"g", -1.0}}); }).find("outside its range") != std::string::npos);
+    CHECK(env_error_message([] { make_env("Pendulum-v1", {{"g", -1.0}}); }).find("outside its range") != std::string::npos);
   }
   SUBCASE("values reach the dynamics") {
     // Pendulum at rest, horizontal: a larger g gives a larger angular acceleration.

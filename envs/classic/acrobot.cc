@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::envs {
@@ -72,8 +71,8 @@ double wrap(double x, double m, double M) {
 }  // namespace
 
 Acrobot::Acrobot()
-    : Env(Space::box({-1.0, -1.0, -1.0, -1.0, -kMaxVel1, -kMaxVel2}, {1.0, 1.0, 1.0, 1.0, kMaxVel1, kMaxVel2}, {6}),
-          Space::discrete(3), "Acrobot") {}
+    : StateEnv(Space::box({-1.0, -1.0, -1.0, -1.0, -kMaxVel1, -kMaxVel2}, {1.0, 1.0, 1.0, 1.0, kMaxVel1, kMaxVel2}, {6}),
+          Space::discrete(3), "Acrobot", "theta1, theta2, dtheta1, dtheta2") {}
 
 void Acrobot::write_obs(ArrayView obs) const {
   float* o = obs.as<float>();
@@ -87,12 +86,6 @@ void Acrobot::write_obs(ArrayView obs) const {
 
 void Acrobot::reset_impl(ArrayView obs) {
   for (double& s : state_) s = static_cast<float>(rng().uniform(-0.1, 0.1));
-  write_obs(obs);
-}
-
-void Acrobot::set_state_impl(std::span<const double> state, ArrayView obs) {
-  if (state.size() != 4) throw EnvError(id() + ": the state is theta1, theta2, dtheta1, dtheta2 (4 values)");
-  std::copy(state.begin(), state.end(), state_.begin());
   write_obs(obs);
 }
 

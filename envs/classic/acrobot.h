@@ -12,27 +12,18 @@
 // Registered with a 500-step time limit.
 #pragma once
 
-#include <array>
-
-#include "engine/env/env.h"
+#include "envs/classic/state_env.h"
 
 namespace pavlov::envs {
 
-class Acrobot : public Env {
+class Acrobot : public StateEnv<4> {
  public:
   Acrobot();
 
-  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
-
  protected:
+  void write_obs(ArrayView obs) const override;
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
-  void set_state_impl(std::span<const double> state, ArrayView obs) override;
-
- private:
-  void write_obs(ArrayView obs) const;
-
-  std::array<double, 4> state_{};
 };
 
 }  // namespace pavlov::envs

@@ -4,7 +4,6 @@
 #include <cmath>
 #include <limits>
 
-#include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::envs {
@@ -30,9 +29,9 @@ const bool kRegistered = register_env<CartPole>(
 }  // namespace
 
 CartPole::CartPole(const CartPoleOptions& options)
-    : Env(Space::box({-kXThreshold * 2, -kInf, -kThetaThreshold * 2, -kInf},
+    : StateEnv(Space::box({-kXThreshold * 2, -kInf, -kThetaThreshold * 2, -kInf},
                      {kXThreshold * 2, kInf, kThetaThreshold * 2, kInf}, {4}),
-          Space::discrete(2), "CartPole"),
+          Space::discrete(2), "CartPole", "x, x_dot, theta, theta_dot"),
       options_(options) {}
 
 void CartPole::write_obs(ArrayView obs) const {
@@ -42,12 +41,6 @@ void CartPole::write_obs(ArrayView obs) const {
 
 void CartPole::reset_impl(ArrayView obs) {
   for (double& s : state_) s = rng().uniform(-0.05, 0.05);
-  write_obs(obs);
-}
-
-void CartPole::set_state_impl(std::span<const double> state, ArrayView obs) {
-  if (state.size() != 4) throw EnvError(id() + ": the state is x, x_dot, theta, theta_dot (4 values)");
-  std::copy(state.begin(), state.end(), state_.begin());
   write_obs(obs);
 }
 

@@ -11,9 +11,7 @@
 // 500-step time limit.
 #pragma once
 
-#include <array>
-
-#include "engine/env/env.h"
+#include "envs/classic/state_env.h"
 
 namespace pavlov::envs {
 
@@ -21,25 +19,21 @@ struct CartPoleOptions {
   bool sutton_barto_reward = false;  // 0 per step, -1 on failure (Sutton and Barto's formulation)
 };
 
-class CartPole : public Env {
+class CartPole : public StateEnv<4> {
  public:
   using Options = CartPoleOptions;
   explicit CartPole(const CartPoleOptions& options = {});
 
-  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
-
  protected:
+  void write_obs(ArrayView obs) const override;
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
   void step_many_impl(std::span<StepJob> jobs) override;
-  void set_state_impl(std::span<const double> state, ArrayView obs) override;
 
  private:
-  void write_obs(ArrayView obs) const;
   Transition advance(std::int64_t action, double costheta, double sintheta, ArrayView obs);
 
   CartPoleOptions options_;
-  std::array<double, 4> state_{};
 };
 
 }  // namespace pavlov::envs

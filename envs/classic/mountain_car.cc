@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::envs {
@@ -24,7 +23,7 @@ const bool kRegistered = register_env<MountainCar>(
 }  // namespace
 
 MountainCar::MountainCar(const MountainCarOptions& options)
-    : Env(Space::box({kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed}, {2}), Space::discrete(3), "MountainCar"),
+    : StateEnv(Space::box({kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed}, {2}), Space::discrete(3), "MountainCar", "position, velocity"),
       options_(options) {}
 
 void MountainCar::write_obs(ArrayView obs) const {
@@ -34,12 +33,6 @@ void MountainCar::write_obs(ArrayView obs) const {
 
 void MountainCar::reset_impl(ArrayView obs) {
   state_ = {rng().uniform(-0.6, -0.4), 0.0};
-  write_obs(obs);
-}
-
-void MountainCar::set_state_impl(std::span<const double> state, ArrayView obs) {
-  if (state.size() != 2) throw EnvError(id() + ": the state is position, velocity (2 values)");
-  state_ = {state[0], state[1]};
   write_obs(obs);
 }
 

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::envs {
@@ -28,8 +27,8 @@ const bool kRegistered = register_env<MountainCarContinuous>(
 }  // namespace
 
 MountainCarContinuous::MountainCarContinuous(const MountainCarContinuousOptions& options)
-    : Env(Space::box({kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed}, {2}),
-          Space::box(kMinAction, kMaxAction, {1}), "MountainCarContinuous"),
+    : StateEnv(Space::box({kMinPosition, -kMaxSpeed}, {kMaxPosition, kMaxSpeed}, {2}),
+          Space::box(kMinAction, kMaxAction, {1}), "MountainCarContinuous", "position, velocity"),
       options_(options) {}
 
 void MountainCarContinuous::write_obs(ArrayView obs) const {
@@ -39,12 +38,6 @@ void MountainCarContinuous::write_obs(ArrayView obs) const {
 
 void MountainCarContinuous::reset_impl(ArrayView obs) {
   state_ = {static_cast<float>(rng().uniform(-0.6, -0.4)), 0.0};
-  write_obs(obs);
-}
-
-void MountainCarContinuous::set_state_impl(std::span<const double> state, ArrayView obs) {
-  if (state.size() != 2) throw EnvError(id() + ": the state is position, velocity (2 values)");
-  state_ = {state[0], state[1]};
   write_obs(obs);
 }
 

@@ -11,9 +11,7 @@
 // Registered with a 999-step time limit.
 #pragma once
 
-#include <array>
-
-#include "engine/env/env.h"
+#include "envs/classic/state_env.h"
 
 namespace pavlov::envs {
 
@@ -21,23 +19,19 @@ struct MountainCarContinuousOptions {
   double goal_velocity = 0.0;  // the velocity the car must have at the goal
 };
 
-class MountainCarContinuous : public Env {
+class MountainCarContinuous : public StateEnv<2> {
  public:
   using Options = MountainCarContinuousOptions;
   explicit MountainCarContinuous(const MountainCarContinuousOptions& options = {});
 
-  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
-
  protected:
+  void write_obs(ArrayView obs) const override;
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
-  void set_state_impl(std::span<const double> state, ArrayView obs) override;
 
  private:
-  void write_obs(ArrayView obs) const;
 
   MountainCarContinuousOptions options_;
-  std::array<double, 2> state_{};
 };
 
 }  // namespace pavlov::envs

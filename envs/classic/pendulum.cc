@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::envs {
@@ -35,8 +34,8 @@ double angle_normalize(double x) {
 }  // namespace
 
 Pendulum::Pendulum(const PendulumOptions& options)
-    : Env(Space::box({-1.0, -1.0, -kMaxSpeed}, {1.0, 1.0, kMaxSpeed}, {3}), Space::box(-kMaxTorque, kMaxTorque, {1}),
-          "Pendulum"),
+    : StateEnv(Space::box({-1.0, -1.0, -kMaxSpeed}, {1.0, 1.0, kMaxSpeed}, {3}), Space::box(-kMaxTorque, kMaxTorque, {1}),
+          "Pendulum", "theta, theta_dot"),
       options_(options) {}
 
 void Pendulum::write_obs(ArrayView obs) const {
@@ -48,12 +47,6 @@ void Pendulum::write_obs(ArrayView obs) const {
 
 void Pendulum::reset_impl(ArrayView obs) {
   state_ = {rng().uniform(-M_PI, M_PI), rng().uniform(-1.0, 1.0)};
-  write_obs(obs);
-}
-
-void Pendulum::set_state_impl(std::span<const double> state, ArrayView obs) {
-  if (state.size() != 2) throw EnvError(id() + ": the state is theta, theta_dot (2 values)");
-  state_ = {state[0], state[1]};
   write_obs(obs);
 }
 

@@ -10,9 +10,7 @@
 // Registered with a 200-step time limit.
 #pragma once
 
-#include <array>
-
-#include "engine/env/env.h"
+#include "envs/classic/state_env.h"
 
 namespace pavlov::envs {
 
@@ -20,23 +18,19 @@ struct PendulumOptions {
   double g = 10.0;  // gravity [m/s^2]
 };
 
-class Pendulum : public Env {
+class Pendulum : public StateEnv<2> {
  public:
   using Options = PendulumOptions;
   explicit Pendulum(const PendulumOptions& options = {});
 
-  std::vector<double> state() const override { return {state_.begin(), state_.end()}; }
-
  protected:
+  void write_obs(ArrayView obs) const override;
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
-  void set_state_impl(std::span<const double> state, ArrayView obs) override;
 
  private:
-  void write_obs(ArrayView obs) const;
 
   PendulumOptions options_;
-  std::array<double, 2> state_{};
 };
 
 }  // namespace pavlov::envs

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
   torch::set_num_threads(threads);
   // One gradient step per call, from the first call on.
   const pavlov::Config cfg = pavlov::load_experiment(
-      file, {"agent.train_freq=1", "agent.gradient_steps=1", "replay.learning_starts=0", "experiment.device=cpu"});
+      file, {"agent.train_freq=1", "agent.gradient_steps=1", "replay.learning_starts=0", "experiment.device=cpu",
+             "experiment.threads=" + std::to_string(threads)});
   pavlov::VectorEnv venv(cfg.get_string("env.id"), {.num_envs = 1, .threads = 1, .autoreset = pavlov::AutoresetMode::kSameStep});
   pavlov::AgentContext ctx{cfg, venv.observation_space(), venv.action_space(), 1, "cpu", 0, 1'000'000};
   auto agent = pavlov::make_agent(cfg.get_string("agent.algo"), ctx);

@@ -132,14 +132,25 @@ bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
   const float b1 = static_cast<float>(beta1), b2 = static_cast<float>(beta2), c1 = static_cast<float>(1 - beta1),
               c2 = static_cast<float>(1 - beta2), eps = static_cast<float>(o.eps()), wd = static_cast<float>(o.weight_decay());
   const float decay = decoupled ? static_cast<float>(1 - o.lr() * o.weight_decay()) : 1.0f;
-  float* w = p.data_ptr<float>();
-  const float* g = p.grad().data_ptr<float>();
-  float* m = st.exp_avg().template data_ptr<float>();
-  float* v = st.exp_avg_sq().template data_ptr<float>();
+  float* __restrict w = p.data_ptr<float>();
+  const float* __restrict g = p.grad().data_ptr<float>();
+  float* __restrict m = st.exp_avg().template data_ptr<float>();
+  float* __restrict v = st.exp_avg_sq().template data_ptr<float>();
   const std::int64_t n = p.numel();
+  if (decoupled) {
+    for (std::int64_t i = 0; i < n; ++i) w[i] *= decay;
+  } else if (wd != 0.0f) {
+    // Adam's L2 penalty enters through the gradient; computed into m's update below.
+    for (std::int64_t i = 0; i < n; ++i) {
+      const float gi = g[i] + wd * w[i];
+      m[i] = m[i] * b1 + c1 * gi;
+      v[i] = v[i] * b2 + c2 * gi * gi;
+      w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps));
+    }
+    return true;
+  }
   for (std::int64_t i = 0; i < n; ++i) {
-    const float gi = decoupled ? g[i] : g[i] + wd * w[i];
-    if (decoupled) w[i] *= decay;
+    const float gi = g[i];
     m[i] = m[i] * b1 + c1 * gi;
     v[i] = v[i] * b2 + c2 * gi * gi;
     w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps));

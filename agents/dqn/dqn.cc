@@ -13,6 +13,7 @@
 #include "engine/io/binary.h"
 #include "engine/replay/replay.h"
 #include "nets/flat_parameters.h"
+#include "nets/flush_denormals.h"
 #include "nets/mlp_backprop.h"
 #include "nets/optim.h"
 #include "nets/q_network.h"
@@ -145,6 +146,7 @@ class Dqn : public Agent {
     if (env_steps / target_interval_ > before / target_interval_) copy_weights(tau_);
     if (env_steps / train_freq_ == before / train_freq_) return {};
 
+    const nets::FlushDenormals no_subnormals;  // see flush_denormals.h
     schedule_.apply(*optimizer_, progress);
     double loss_sum = 0, q_sum = 0;
     for (std::int64_t g = 0; g < gradient_steps_; ++g) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # kill -9 during a run, `pavlov resume`, and the metrics must equal those of
 # an uninterrupted run with the same seed (all columns but wall_time and sps),
-# as must the final evaluation.
+# as must the final evaluation. Then the same with Ctrl-C (SIGINT), which
+# must write a checkpoint and exit with 130.
 # usage: resume.sh PAVLOV EXPERIMENT_FILE
 set -u
 pavlov=$(realpath "$1")
@@ -36,4 +37,21 @@ fi
 fa=$(grep -A5 '"final"' "$a/eval.json" | grep '"mean"')
 fb=$(grep -A5 '"final"' "$b/eval.json" | grep '"mean"')
 [ "$fa" = "$fb" ] || { echo "FAIL: final evaluations differ: $fa vs $fb"; exit 1; }
-echo "resume: $(($(wc -l < "$a/metrics.csv") - 1)) metrics rows equal, final evaluation equal ($fa)"
+echo "resume after kill -9: $(($(wc -l < "$a/metrics.csv") - 1)) metrics rows equal, final evaluation equal ($fa)"
+
+"$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=c >/dev/null 2>c.log &
+pid=$!
+for _ in $(seq 1 600); do
+  ls c/*/checkpoints/latest >/dev/null 2>&1 && break
+  sleep 0.05
+done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+c=$(ls -d c/*/)
+[ "$rc" -eq 130 ] || { echo "FAIL: Ctrl-C gave exit code $rc, expected 130"; cat c.log; exit 1; }
+grep -q "checkpoint written" c.log || { echo "FAIL: Ctrl-C did not report its checkpoint"; cat c.log; exit 1; }
+stopped=$(cat "$c"/checkpoints/latest)
+"$pavlov" resume "$c" >/dev/null 2>resume_c.log || { cat resume_c.log; exit 1; }
+diff <(strip "$a/metrics.csv") <(strip "$c/metrics.csv") >/dev/null || { echo "FAIL: metrics differ after Ctrl-C and resume"; exit 1; }
+echo "resume after Ctrl-C (exit 130, checkpoint $stopped): metrics equal"

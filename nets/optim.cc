@@ -115,16 +115,11 @@ bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
     return false;
   auto& o = static_cast<Options&>(group.options());
   if (o.amsgrad()) return false;
-  const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+  // The first step goes through LibTorch, which creates the state; later
+  // steps use that state (the optimizer's only one: it has one parameter).
   auto& states = opt.state();
-  if (states.find(key) == states.end()) {
-    auto st = std::make_unique<State>();
-    st->step(0);
-    st->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-    st->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Preserve));
-    states[key] = std::move(st);
-  }
-  auto& st = static_cast<State&>(*states[key]);
+  if (states.size() != 1) return false;
+  auto& st = static_cast<State&>(*states.begin()->second);
   st.step(st.step() + 1);
   const double beta1 = std::get<0>(o.betas()), beta2 = std::get<1>(o.betas());
   const double bc1 = 1 - std::pow(beta1, st.step()), bc2 = 1 - std::pow(beta2, st.step());

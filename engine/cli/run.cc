@@ -59,7 +59,7 @@ int run_command(const std::vector<std::string>& args) {
   const Config cfg = load_experiment(args[0], {args.begin() + 1, args.end()});
   Trainer trainer(cfg);  // envs and agent first: their errors leave nothing on disk
   const auto dir = trainer.create_run_dir();
-  std::cerr << "pavlov: training in " << dir.string() << "\n";
+  std::cerr << "pavlov: training in " << dir.string() << " (networks on " << trainer.device() << ")\n";
   return train_in(trainer, dir, false);
 }
 

@@ -156,6 +156,8 @@ std::filesystem::path Trainer::create_run_dir() const {
   return dir;
 }
 
+const std::string& Trainer::device() const { return s_->device; }
+
 void Trainer::load_checkpoint(const std::filesystem::path& file) { s_->restore(io::read_checkpoint(file)); }
 
 EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {

@@ -51,6 +51,8 @@ class Trainer {
   bool run(const std::filesystem::path& run_dir, const TrainOptions& options);
   // Greedy evaluation of the current agent over `episodes` episodes.
   EvalResult evaluate(int episodes, std::uint64_t seed);
+  // "cpu" or "cuda": where the networks run.
+  const std::string& device() const;
   // Loads the agent of a checkpoint file (for `pavlov eval`).
   void load_checkpoint(const std::filesystem::path& file);
 

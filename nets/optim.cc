@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <torch/types.h>
-#include <torch/nn/utils/clip_grad.h>
 #include <torch/optim/adam.h>
 #include <torch/optim/adamw.h>
 #include <torch/optim/rmsprop.h>
@@ -163,11 +162,6 @@ void optimizer_step(torch::optim::Optimizer& opt) {
     if (fused_adam<torch::optim::AdamOptions, torch::optim::AdamParamState>(opt, false)) return;
   }
   opt.step();
-}
-
-double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm) {
-  if (max_norm <= 0) return 0.0;
-  return torch::nn::utils::clip_grad_norm_(params, max_norm);
 }
 
 }  // namespace pavlov::nets

@@ -4,7 +4,7 @@
 //   lr            the base learning rate
 //   schedule      constant | linear (to lr_end) | cosine (to lr_end), over the run
 //   weight_decay  L2 penalty (decoupled for adamw)
-//   grad_clip     clip the global gradient norm to this (0: off)
+//   grad_clip     clip the global gradient norm to this (0: off; FlatParameters::clip_grad_norm)
 #pragma once
 
 #include <memory>
@@ -40,9 +40,5 @@ class LrSchedule {
 // optimizer state (so checkpoints are interchangeable). Everything else
 // calls opt.step().
 void optimizer_step(torch::optim::Optimizer& opt);
-
-// Clips the global L2 norm of the gradients of `params` to `max_norm` (0: no
-// clipping) and returns the norm before clipping.
-double clip_grad_norm(const std::vector<torch::Tensor>& params, double max_norm);
 
 }  // namespace pavlov::nets

@@ -13,7 +13,8 @@ build=${BUILD_DIR:-build}
 # Debian 12 packages: the toolchain and every library pavlov builds against.
 packages=(cmake ninja-build g++ ccache pkg-config
           libboost-dev libboost-program-options-dev libtomlplusplus-dev doctest-dev
-          libbox2d-dev libsfml-dev libtorch-dev libopenblas0-openmp)
+          libbox2d-dev libsfml-dev libtorch-dev libopenblas0-openmp
+          python3-protobuf)  # the last one only for the test that decodes TensorBoard files
 
 missing=()
 for p in "${packages[@]}"; do

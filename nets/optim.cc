@@ -131,20 +131,11 @@ bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
   float* __restrict m = st.exp_avg().template data_ptr<float>();
   float* __restrict v = st.exp_avg_sq().template data_ptr<float>();
   const std::int64_t n = p.numel();
-  if (decoupled) {
-    for (std::int64_t i = 0; i < n; ++i) w[i] *= decay;
-  } else if (wd != 0.0f) {
-    // Adam's L2 penalty enters through the gradient; computed into m's update below.
-    for (std::int64_t i = 0; i < n; ++i) {
-      const float gi = g[i] + wd * w[i];
-      m[i] = m[i] * b1 + c1 * gi;
-      v[i] = v[i] * b2 + c2 * gi * gi;
-      w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps));
-    }
-    return true;
-  }
+  // Adam adds its L2 penalty to the gradient; AdamW decays the weights instead (decay is 1 for Adam).
+  const float wd_in_grad = decoupled ? 0.0f : wd;
   for (std::int64_t i = 0; i < n; ++i) {
-    const float gi = g[i];
+    w[i] *= decay;
+    const float gi = g[i] + wd_in_grad * w[i];
     m[i] = m[i] * b1 + c1 * gi;
     v[i] = v[i] * b2 + c2 * gi * gi;
     w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps));

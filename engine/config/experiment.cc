@@ -353,6 +353,12 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     const toml::node* n = root.at_path(path).node();
     return n ? n->as_table() : nullptr;
   };
+  // The string at `key` of table `path` when it is one (checked later), else `fallback`.
+  auto string_at = [&](const std::string& path, const char* key, std::string fallback) {
+    if (const toml::table* t = table(path))
+      if (const auto* n = t->get(key); n && n->is_string()) return n->as_string()->get();
+    return fallback;
+  };
   auto spec_of = [&](const std::string& name) -> std::vector<KeySpec> {
     for (const auto& [n, keys] : engine_tables())
       if (n == name) return keys;
@@ -369,23 +375,15 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
 
   // [optimizer]: its name picks the keys it accepts.
   std::vector<KeySpec> opt_keys = spec_of("optimizer");
-  {
-    std::string name = "adam";
-    if (const toml::table* t = table("optimizer"))
-      if (const auto* n = t->get("name"); n && n->is_string()) name = n->as_string()->get();
-    if (const CatalogEntry* e = Catalog::global().find("optimizer", name))
-      opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
-  }
+  if (const CatalogEntry* e = Catalog::global().find("optimizer", string_at("optimizer", "name", "adam")))
+    opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
   check(table("optimizer"), "optimizer", opt_keys);
 
   // [agent]: its algo picks the keys it accepts; [agent.net] is the network.
   std::vector<KeySpec> agent_keys = spec_of("agent");
-  const toml::table* agent = table("agent");
-  if (agent)
-    if (const auto* n = agent->get("algo"); n && n->is_string())
-      if (const CatalogEntry* e = Catalog::global().find("agent", n->as_string()->get()))
-        agent_keys.insert(agent_keys.end(), e->keys.begin(), e->keys.end());
-  check(agent, "agent", agent_keys, {"net"});
+  if (const CatalogEntry* e = Catalog::global().find("agent", string_at("agent", "algo", "")))
+    agent_keys.insert(agent_keys.end(), e->keys.begin(), e->keys.end());
+  check(table("agent"), "agent", agent_keys, {"net"});
   {
     KeySpec type;
     type.name = "type";
@@ -394,10 +392,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     type.help = "the network (pavlov list nets)";
     type.names_of = "net";
     std::vector<KeySpec> net_keys = {type};
-    std::string name = "mlp";
-    if (const toml::table* t = table("agent.net"))
-      if (const auto* n = t->get("type"); n && n->is_string()) name = n->as_string()->get();
-    if (const CatalogEntry* e = Catalog::global().find("net", name))
+    if (const CatalogEntry* e = Catalog::global().find("net", string_at("agent.net", "type", "mlp")))
       net_keys.insert(net_keys.end(), e->keys.begin(), e->keys.end());
     check(table("agent.net"), "agent.net", net_keys);
   }
@@ -451,10 +446,6 @@ std::map<std::string, const Config::Entry*> Config::table(std::string_view table
   for (const auto& [k, e] : entries_)
     if (k.rfind(prefix, 0) == 0 && k.find('.', prefix.size()) == std::string::npos) out[k.substr(prefix.size())] = &e;
   return out;
-}
-
-void Config::set(const std::string& path, ConfigValue value, std::string origin) {
-  entries_[path] = {std::move(value), std::move(origin)};
 }
 
 std::string Config::to_toml() const {

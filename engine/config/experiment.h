@@ -44,8 +44,6 @@ class Config {
 
   // The keys directly inside `table` ("env.options"), by name.
   std::map<std::string, const Entry*> table(std::string_view table) const;
-  // Sets a value (used by tests and by resume, which pins what a run resolved).
-  void set(const std::string& path, ConfigValue value, std::string origin);
 
   // The resolved configuration as a TOML document, defaults included.
   std::string to_toml() const;

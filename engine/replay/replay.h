@@ -58,7 +58,6 @@ class Replay {
 
   // Transitions stored.
   std::int64_t size() const { return (full_ ? rows_ : pos_) * options_.num_envs; }
-  const ReplayOptions& options() const { return options_; }
 
   // Draws batch_size transitions uniformly at random.
   const ReplaySample& sample(Rng& rng);

@@ -242,7 +242,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   columns.push_back("eval_return");
   io::MetricsLog log(run_dir, columns, kept_step);
 
-  const bool tty = !options.quiet && ::isatty(STDERR_FILENO);
+  const bool tty = ::isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();
   auto wall = [&] { return s.wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   std::int64_t steps_at_start = s.env_steps;
@@ -270,7 +270,6 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
     v.insert(v.end(), agent_values.begin(), agent_values.end());
     v.push_back(last_eval);
     log.row(v);
-    if (options.quiet) return;
     std::ostringstream line;
     line.precision(4);
     const double sps = v[2];

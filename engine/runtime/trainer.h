@@ -33,7 +33,6 @@ struct EvalResult {
 struct TrainOptions {
   bool resume = false;                        // continue from the run's latest checkpoint
   const std::atomic<bool>* stop = nullptr;    // set (e.g. by Ctrl-C) to checkpoint and return early
-  bool quiet = false;                         // no progress line
 };
 
 // Builds the envs and the agent of `cfg` (errors surface here, before the

@@ -70,4 +70,14 @@ void MlpBackprop::backward(const torch::Tensor& grad_out) {
   }
 }
 
+std::vector<torch::nn::Linear> plain_layers(const MLP& torso, const torch::nn::Linear& head) {
+  const MLPOptions& t = torso->options;
+  if (t.dropout() > 0 || t.norm() != "none" || !MlpBackprop::supports(t.activation())) return {};
+  std::vector<torch::nn::Linear> out;
+  for (const auto& m : torso->modules(/*include_self=*/false))
+    if (auto l = std::dynamic_pointer_cast<torch::nn::LinearImpl>(m)) out.emplace_back(l);
+  out.push_back(head);
+  return out;
+}
+
 }  // namespace pavlov::nets

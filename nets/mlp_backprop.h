@@ -16,6 +16,8 @@
 #include <torch/types.h>
 #include <vector>
 
+#include "nets/mlp.h"
+
 namespace pavlov::nets {
 
 class MlpBackprop {
@@ -42,5 +44,10 @@ class MlpBackprop {
   std::vector<torch::Tensor> z_, h_;     // pre- and post-activation of each layer
   std::vector<torch::Tensor> dz_, dh_;   // their gradients
 };
+
+// The Linear layers of `torso` in order, then `head`: what MlpBackprop runs
+// for torso + head. Empty when the torso is not a plain stack it can run
+// (a norm or dropout layer, or an activation without a hand-written backward).
+std::vector<torch::nn::Linear> plain_layers(const MLP& torso, const torch::nn::Linear& head);
 
 }  // namespace pavlov::nets

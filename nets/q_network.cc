@@ -40,13 +40,7 @@ torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
 namespace pavlov::nets {
 
 std::vector<torch::nn::Linear> QNetworkImpl::plain_layers() const {
-  const MLPOptions& t = options.torso();
-  if (options.dueling() || t.dropout() > 0 || t.norm() != "none" || !MlpBackprop::supports(t.activation())) return {};
-  std::vector<torch::nn::Linear> out;
-  for (const auto& m : torso_->modules(/*include_self=*/false))
-    if (auto l = std::dynamic_pointer_cast<torch::nn::LinearImpl>(m)) out.emplace_back(l);
-  out.push_back(q_);
-  return out;
+  return options.dueling() ? std::vector<torch::nn::Linear>{} : nets::plain_layers(torso_, q_);
 }
 
 }  // namespace pavlov::nets

@@ -8,6 +8,7 @@
 #include <torch/types.h>
 #include <torch/utils.h>
 
+#include "agents/common/tensors.h"
 #include "agents/dqn/targets.h"
 #include "engine/config/experiment.h"
 #include "engine/io/binary.h"
@@ -232,7 +233,7 @@ class Dqn : public Agent {
     io::write_pod(out, updates_);
     io::write_pod(out, epsilon_);
     io::write_pod(out, rng_.state());
-    io::write_string(out, archive([&](torch::serialize::OutputArchive& a) {
+    io::write_string(out, archive_bytes([&](torch::serialize::OutputArchive& a) {
       torch::serialize::OutputArchive q, t, o;
       q_->save(q);
       target_->save(t);
@@ -249,12 +250,12 @@ class Dqn : public Agent {
     updates_ = io::read_pod<std::int64_t>(in);
     epsilon_ = io::read_pod<double>(in);
     rng_.set_state(io::read_pod<Rng::State>(in));
-    std::istringstream blob(io::read_string(in));
-    torch::serialize::InputArchive a, q, t, o;
-    a.load_from(blob, device_);
-    a.read("q", q);
-    a.read("target", t);
-    a.read("optimizer", o);
+    torch::serialize::InputArchive q, t, o;
+    read_archive_bytes(io::read_string(in), device_, [&](torch::serialize::InputArchive& a) {
+      a.read("q", q);
+      a.read("target", t);
+      a.read("optimizer", o);
+    });
     q_->load(q);
     target_->load(t);
     flat_->relink();  // loading replaced the parameters' storage
@@ -263,23 +264,10 @@ class Dqn : public Agent {
   }
 
  private:
-  template <class F>
-  static std::string archive(F fill) {
-    torch::serialize::OutputArchive a;
-    fill(a);
-    std::ostringstream os;
-    a.save_to(os);
-    return os.str();
-  }
-
   torch::Tensor from(const void* data, std::vector<std::int64_t> shape, torch::ScalarType type) const {
-    return torch::from_blob(const_cast<void*>(data), shape, type).to(device_);
+    return tensor_from(data, std::move(shape), type, device_);
   }
-  torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const {
-    const auto type = obs.dtype == DType::kUInt8 ? torch::kUInt8 : torch::kFloat32;
-    torch::Tensor t = from(obs.data, {n, obs_space_.numel()}, type);
-    return type == torch::kFloat32 ? t : t.to(torch::kFloat32);
-  }
+  torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const { return obs_tensor(obs, n, obs_space_.numel(), device_); }
 
   // target <- tau * online + (1 - tau) * target
   void copy_weights(double tau) {

@@ -29,8 +29,13 @@ std::string config_value_toml(const ConfigValue& v) {
           for (std::size_t i = 0; i < x.size(); ++i) os << (i ? ", " : "") << x[i];
           os << ']';
         } else if constexpr (std::is_same_v<T, double>) {
-          os.precision(17);
-          os << x;
+          // The shortest form that reads back as the same double (0.99, not 0.98999999999999999).
+          for (int digits = 15; digits <= 17; ++digits) {
+            os.str("");
+            os.precision(digits);
+            os << x;
+            if (std::stod(os.str()) == x) break;
+          }
           std::string s = os.str();
           if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // keep it a TOML float
           return s;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 namespace pavlov {
@@ -56,6 +57,11 @@ class Rng {
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
   // Uniform in [low, high).
   double uniform(double low, double high) { return low + (high - low) * uniform(); }
+  // Standard normal (Box-Muller, one draw of two uniforms per value).
+  double normal() {
+    const double u1 = 1.0 - uniform(), u2 = uniform();
+    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * 3.14159265358979323846 * u2);
+  }
   // Uniform integer in [0, n), n > 0 (Lemire's multiply-shift; bias < n / 2^64).
   std::uint64_t below(std::uint64_t n) {
     __extension__ using U128 = unsigned __int128;

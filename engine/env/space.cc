@@ -110,9 +110,8 @@ void Space::sample(Rng& rng, ArrayView out) const {
         double v;
         if (!lo_open && !hi_open) {
           v = rng.uniform(low_[i], high_[i]);
-        } else if (lo_open && hi_open) {  // standard normal (Box-Muller)
-          const double u1 = 1.0 - rng.uniform(), u2 = rng.uniform();
-          v = std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+        } else if (lo_open && hi_open) {
+          v = rng.normal();
         } else {  // exponential offset from the finite side
           const double e = -std::log(1.0 - rng.uniform());
           v = lo_open ? high_[i] - e : low_[i] + e;

@@ -1,0 +1,49 @@
+// Small helpers every LibTorch agent needs: plain arrays in and out of
+// tensors, and LibTorch archives (weights, optimizer state) inside the
+// agent's section of a checkpoint.
+#pragma once
+
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <torch/serialize/archive.h>
+#include <torch/types.h>
+#include <vector>
+
+#include "engine/env/array_view.h"
+
+namespace pavlov::agents {
+
+// A tensor on `device` holding `data` (copied unless device is the CPU, where it is a view).
+inline torch::Tensor tensor_from(const void* data, std::vector<std::int64_t> shape, torch::ScalarType type,
+                                 const torch::Device& device) {
+  return torch::from_blob(const_cast<void*>(data), shape, type).to(device);
+}
+
+// Observations [n, numel] as float32 on `device` (uint8 frames are converted, not scaled).
+inline torch::Tensor obs_tensor(ConstArrayView obs, std::int64_t n, std::int64_t numel, const torch::Device& device) {
+  const auto type = obs.dtype == DType::kUInt8 ? torch::kUInt8 : torch::kFloat32;
+  torch::Tensor t = tensor_from(obs.data, {n, numel}, type, device);
+  return type == torch::kFloat32 ? t : t.to(torch::kFloat32);
+}
+
+// The bytes of an OutputArchive that `fill` writes.
+template <class F>
+std::string archive_bytes(F fill) {
+  torch::serialize::OutputArchive a;
+  fill(a);
+  std::ostringstream os;
+  a.save_to(os);
+  return os.str();
+}
+
+// Loads archive bytes onto `device` and hands the archive to `read`.
+template <class F>
+void read_archive_bytes(const std::string& bytes, const torch::Device& device, F read) {
+  std::istringstream in(bytes);
+  torch::serialize::InputArchive a;
+  a.load_from(in, device);
+  read(a);
+}
+
+}  // namespace pavlov::agents

@@ -1,0 +1,44 @@
+#include "nets/actor_critic.h"
+
+#include <cmath>
+#include <torch/nn/init.h>
+#include <torch/torch.h>
+
+#include "nets/mlp_backprop.h"
+
+namespace pavlov::nets {
+
+void orthogonal_init(const MLP& torso, const torch::nn::Linear& head, double head_gain) {
+  torch::NoGradGuard no_grad;
+  for (const auto& m : torso->modules(/*include_self=*/false))
+    if (auto l = std::dynamic_pointer_cast<torch::nn::LinearImpl>(m)) {
+      torch::nn::init::orthogonal_(l->weight, std::sqrt(2.0));
+      l->bias.zero_();
+    }
+  torch::nn::init::orthogonal_(head->weight, head_gain);
+  head->bias.zero_();
+}
+
+ActorCriticImpl::ActorCriticImpl(ActorCriticOptions opts) : options(std::move(opts)) {
+  policy_torso_ = register_module("policy_torso", MLP(options.torso()));
+  value_torso_ = register_module("value_torso", MLP(options.torso()));
+  policy_head_ = register_module("policy_head", torch::nn::Linear(policy_torso_->out_features(), options.action_dim()));
+  value_head_ = register_module("value_head", torch::nn::Linear(value_torso_->out_features(), 1));
+  if (options.continuous())
+    log_std_ = register_parameter("log_std", torch::full({options.action_dim()}, options.log_std_init()));
+  if (options.ortho_init()) {
+    orthogonal_init(policy_torso_, policy_head_, 0.01);
+    orthogonal_init(value_torso_, value_head_, 1.0);
+  }
+}
+
+std::pair<torch::Tensor, torch::Tensor> ActorCriticImpl::forward(const torch::Tensor& obs) {
+  return {policy_head_(policy_torso_(obs)), value(obs)};
+}
+
+torch::Tensor ActorCriticImpl::value(const torch::Tensor& obs) { return value_head_(value_torso_(obs)).squeeze(1); }
+
+std::vector<torch::nn::Linear> ActorCriticImpl::plain_policy_layers() const { return plain_layers(policy_torso_, policy_head_); }
+std::vector<torch::nn::Linear> ActorCriticImpl::plain_value_layers() const { return plain_layers(value_torso_, value_head_); }
+
+}  // namespace pavlov::nets

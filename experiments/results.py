@@ -58,7 +58,7 @@ def run(pavlov, runs, path, seed):
     out = run_dir(runs, path, seed)
     print(f"== {path} seed {seed}", flush=True)
     subprocess.run([pavlov, "run", path, f"experiment.seed={seed}", f"experiment.out_dir={out}"], check=True,
-                   stderr=subprocess.DEVNULL)
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def summary(runs, path, seeds):

@@ -27,7 +27,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 std::atomic<long> g_ops{0};
 bool g_counting = false;
-std::map<std::string, long> g_names;  // op name -> calls, in the counted rollout
+// op name -> calls and seconds inside it (nested ops included), in the counted rollout
+std::map<std::string, std::pair<long, double>> g_names;
+
+struct OpStart : at::ObserverContext {
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+};
 
 }  // namespace
 
@@ -60,12 +65,16 @@ int main(int argc, char** argv) {
   std::memcpy(obs.data(), venv.reset(0).obs.data, obs.size());
 
   at::addGlobalCallback(at::RecordFunctionCallback(
-                            [](const at::RecordFunction& fn) -> std::unique_ptr<at::ObserverContext> {
-                              if (g_counting) {
-                                ++g_ops;
-                                ++g_names[fn.name()];
-                              }
-                              return nullptr;
+                            [](const at::RecordFunction&) -> std::unique_ptr<at::ObserverContext> {
+                              if (!g_counting) return nullptr;
+                              ++g_ops;
+                              return std::make_unique<OpStart>();
+                            },
+                            [](const at::RecordFunction& fn, at::ObserverContext* ctx) {
+                              if (!ctx) return;
+                              auto& entry = g_names[fn.name()];
+                              ++entry.first;
+                              entry.second += seconds_since(static_cast<OpStart*>(ctx)->t0);
                             })
                             .scopes({at::RecordScope::FUNCTION}));
 
@@ -82,7 +91,7 @@ int main(int argc, char** argv) {
       std::memcpy(obs.data(), b.obs.data, obs.size());
       steps += num_envs;
       if (timed) act_s += seconds_since(t0);
-      const bool count = r == 9 && t + 1 == n_steps;
+      const bool count = r == rollouts + 9 && t + 1 == n_steps;  // the last rollout
       g_counting = count;
       g_ops = 0;
       t0 = std::chrono::steady_clock::now();
@@ -101,9 +110,10 @@ int main(int argc, char** argv) {
   std::printf("  acting: %.1f us per vector step (act + env step + observe)\n", act_us);
   std::printf("  %lld env steps in %.2f s: %.0f steps/s\n", static_cast<long long>(rollouts * n_steps * num_envs),
               act_s + train_s, rollouts * n_steps * num_envs / (act_s + train_s));
-  std::printf("  ops of one gradient step (calls per step, nested calls included):\n");
-  for (const auto& [name, calls] : g_names)
-    std::printf("    %-40s %.1f\n", name.c_str(), static_cast<double>(calls) / per_rollout);
+  std::printf("  LibTorch ops of one gradient step (calls, microseconds including nested ops; one rollout's mean):\n");
+  for (const auto& [name, entry] : g_names)
+    std::printf("    %-32s %6.1f calls %8.1f us\n", name.c_str(), static_cast<double>(entry.first) / per_rollout,
+                1e6 * entry.second / per_rollout);
   std::printf("BENCH %s_update_us %.1f\nBENCH %s_ops_per_update %.1f\n", cfg.get_string("agent.algo").c_str(), per_update_us,
               cfg.get_string("agent.algo").c_str(), static_cast<double>(ops_first) / per_rollout);
 }

@@ -1,5 +1,7 @@
 #include "nets/mlp_backprop.h"
 
+#include "nets/fast_tanh.h"
+
 #include <stdexcept>
 #include <torch/torch.h>
 
@@ -25,6 +27,7 @@ MlpBackprop::MlpBackprop(std::vector<torch::nn::Linear> layers, std::string acti
 void MlpBackprop::activate(torch::Tensor& out, const torch::Tensor& z) {
   if (activation_ == "relu") torch::clamp_min_out(out, z, 0);
   else if (activation_ == "leaky_relu") torch::leaky_relu_out(out, z, 0.01);
+  else if (activation_ == "tanh" && z.is_cpu()) fast_tanh(z.data_ptr<float>(), out.data_ptr<float>(), z.numel());
   else if (activation_ == "tanh") torch::tanh_out(out, z);
   else torch::sigmoid_out(out, z);
 }

@@ -131,7 +131,6 @@ class ActorCriticAgent : public Agent {
     obs_scratch_.assign(num_envs_ * obs_dim_, 0.0f);
     act_obs_ = torch::from_blob(obs_scratch_.data(), {num_envs_, obs_dim_}, torch::kFloat32);
     perm_.resize(rollout_size);
-    std::iota(perm_.begin(), perm_.end(), 0);
     mb_.obs = torch::empty({batch_, obs_dim_});
     mb_.batch.actions = continuous_ ? torch::empty({batch_, head_dim_}) : torch::empty({batch_}, torch::kInt64);
     mb_.batch.old_log_prob = torch::empty({batch_});
@@ -247,6 +246,7 @@ class ActorCriticAgent : public Agent {
     bool stop = false;
     const std::int64_t size = rollout_.size();
     for (std::int64_t epoch = 0; epoch < epochs_ && !stop; ++epoch) {
+      std::iota(perm_.begin(), perm_.end(), 0);  // from the identity, so that a resumed run draws the same order
       for (std::int64_t i = size - 1; i > 0 && !a2c_; --i) std::swap(perm_[i], perm_[rng_.below(i + 1)]);
       for (std::int64_t start = 0; start < size; start += batch_) {
         gather(start);

@@ -3,15 +3,16 @@
 # an uninterrupted run with the same seed (all columns but wall_time and sps),
 # as must the final evaluation. Then the same with Ctrl-C (SIGINT), which
 # must write a checkpoint and exit with 130.
-# usage: resume.sh PAVLOV EXPERIMENT_FILE
+# usage: resume.sh PAVLOV EXPERIMENT_FILE [OVERRIDES...]  (overrides after the short-run ones)
 set -u
 pavlov=$(realpath "$1")
 experiment=$(realpath "$2")
+shift 2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 short=(train.total_steps=8000 train.checkpoint_every=1000 train.log_every=500 train.eval_every=4000
-       train.eval_episodes=3 replay.learning_starts=500 experiment.seed=7)
+       train.eval_episodes=3 replay.learning_starts=500 experiment.seed=7 "$@")
 
 "$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=a >/dev/null 2>a.log || { cat a.log; exit 1; }
 a=$(ls -d a/*/)

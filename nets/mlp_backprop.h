@@ -30,6 +30,8 @@ class MlpBackprop {
   // x: [batch, in] float32. Returns the output [batch, out]; the returned
   // tensor and the activations kept for backward() live until the next call.
   const torch::Tensor& forward(const torch::Tensor& x);
+  // The output of the last forward().
+  const torch::Tensor& output() const { return z_.back(); }
   // grad_out: d loss / d output [batch, out]. Sets every layer's weight and
   // bias gradient (overwriting, not accumulating) for the last forward().
   void backward(const torch::Tensor& grad_out);

@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <thread>
 #include <torch/serialize.h>
 #include <torch/torch.h>
 
@@ -22,6 +23,7 @@
 #include "agents/onpolicy/ppo_loss.h"
 #include "agents/onpolicy/rollout.h"
 #include "engine/config/experiment.h"
+#include "engine/env/worker_pool.h"
 #include "engine/io/binary.h"
 #include "engine/runtime/agent.h"
 #include "nets/actor_critic.h"
@@ -148,6 +150,16 @@ class ActorCriticAgent : public Agent {
       mb_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, batch_);
       d_out_ = torch::zeros({batch_, head_dim_});
       d_values_ = torch::zeros({batch_, 1});
+      // With two or more math threads, the policy and the value network, which
+      // share nothing, train on two threads at once, each op on one thread:
+      // for these small layers that beats splitting each matmul in two.
+      std::int64_t threads = cfg_.get_int("experiment.threads");
+      if (threads == 0) threads = std::thread::hardware_concurrency();
+      if (threads >= 2) {
+        pool_ = std::make_unique<WorkerPool>(2);
+        auto single = [](int) { torch::set_num_threads(1); };
+        pool_->run(single);
+      }
     }
   }
 
@@ -265,8 +277,7 @@ class ActorCriticAgent : public Agent {
           break;
         }
         if (mb_policy_) {
-          mb_policy_->backward(d_out_);
-          mb_value_->backward(d_values_);
+          both_networks([&](int net) { net == 0 ? mb_policy_->backward(d_out_) : mb_value_->backward(d_values_); });
         } else {
           flat_->zero_grad();
           loss.backward();
@@ -399,11 +410,23 @@ class ActorCriticAgent : public Agent {
     }
   }
 
+  // fn(0) and fn(1), on two threads when there is a pool.
+  template <class F>
+  void both_networks(F fn) {
+    if (!pool_) {
+      fn(0);
+      fn(1);
+      return;
+    }
+    pool_->run(fn);
+  }
+
   // The fast path's forward passes and the loss gradient at the networks'
   // outputs (d_out_, d_values_, and log_std's gradient directly).
   void loss_gradient_at_outputs(PpoStats& s) {
-    const torch::Tensor& out = mb_policy_->forward(mb_.obs);
-    const torch::Tensor& values = mb_value_->forward(mb_.obs);
+    both_networks([&](int net) { (net == 0 ? mb_policy_ : mb_value_)->forward(mb_.obs); });
+    const torch::Tensor& out = mb_policy_->output();
+    const torch::Tensor& values = mb_value_->output();
     torch::Tensor log_std_grad = continuous_ ? ac_->log_std().mutable_grad() : torch::Tensor();
     ppo_loss_grad(out, ac_->log_std(), values, mb_.batch, loss_, s, d_out_, d_values_, log_std_grad);
   }
@@ -429,6 +452,7 @@ class ActorCriticAgent : public Agent {
   std::unique_ptr<nets::FlatParameters> flat_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, mb_policy_, mb_value_;
+  std::unique_ptr<WorkerPool> pool_;  // two threads for the two networks (experiment.threads >= 2)
 
   std::vector<float> obs_scratch_;
   torch::Tensor act_obs_;  // a view of obs_scratch_'s first num_envs rows

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include "engine/env/env_error.h"
 #include "engine/env/registry.h"
 
 namespace pavlov::envs {
@@ -43,13 +42,11 @@ LunarLander::LunarLander(const LunarLanderOptions& options, bool continuous)
     : Env(lander_observation_space(), continuous ? Space::box(-1.0, 1.0, {2}) : Space::discrete(4),
           continuous ? "LunarLanderContinuous" : "LunarLander"),
       continuous_(continuous),
-      world_(options) {
-  actions_.reserve(2 * 1000);
-}
+      world_(options),
+      log_(continuous ? 2 : 1) {}
 
 void LunarLander::reset_impl(ArrayView obs) {
-  reset_rng_ = rng().state();
-  actions_.clear();
+  log_.start(rng().state());
   world_.reset(rng());
   // Gymnasium's reset returns the observation after one step with the engines off.
   bool terminated = false;
@@ -87,38 +84,21 @@ Transition LunarLander::step_impl(ConstArrayView action, ArrayView obs) {
   } else {
     a[0] = static_cast<double>(action.as<std::int64_t>()[0]);
   }
-  actions_.insert(actions_.end(), a, a + (continuous_ ? 2 : 1));
+  log_.record(a);
   return advance(rng(), a, obs.as<float>());
 }
 
-std::vector<double> LunarLander::state() const {
-  std::vector<double> s;
-  s.reserve(8 + actions_.size());
-  for (std::uint64_t word : reset_rng_) {  // each 64-bit word as two exact 32-bit halves
-    s.push_back(static_cast<double>(word >> 32));
-    s.push_back(static_cast<double>(word & 0xffffffffu));
-  }
-  s.insert(s.end(), actions_.begin(), actions_.end());
-  return s;
-}
+std::vector<double> LunarLander::state() const { return log_.to_state(); }
 
 void LunarLander::set_state_impl(std::span<const double> state, ArrayView obs) {
-  const std::size_t k = continuous_ ? 2 : 1;
-  if (state.size() < 8 || (state.size() - 8) % k != 0)
-    throw EnvError(id() + ": set_state() expects 8 generator values and " + std::to_string(k) + " per action taken, got " +
-                   std::to_string(state.size()) + " values");
-  Rng::State words{};
-  for (std::size_t i = 0; i < 4; ++i)
-    words[i] = (static_cast<std::uint64_t>(state[2 * i]) << 32) | static_cast<std::uint64_t>(state[2 * i + 1]);
+  log_.from_state(state, id());
   Rng replay;
-  replay.set_state(words);
-  reset_rng_ = words;
-  actions_.assign(state.begin() + 8, state.end());
+  replay.set_state(log_.reset_rng());
   world_.reset(replay);
   bool terminated = false;
   float* o = obs.as<float>();
   world_.step(replay, 0.0, 0, 0.0, o, terminated);
-  for (std::size_t i = 0; i < actions_.size(); i += k) advance(replay, &actions_[i], o);
+  for (std::size_t i = 0; i < log_.steps(); ++i) advance(replay, log_.action(i), o);
 }
 
 }  // namespace pavlov::envs

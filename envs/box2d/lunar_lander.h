@@ -2,17 +2,15 @@
 // and LunarLanderContinuous-v3 (Box(-1, 1, (2,)): main throttle, lateral
 // throttle), Gymnasium 1.0's, as adapters of one LunarLanderWorld.
 //
-// state() and set_state(): a Box2D world holds more than a vector of numbers
-// can rebuild (contacts, warm-start impulses, sleep timers), so the state of
-// these envs is the generator state the episode's reset started from and the
-// actions taken since; set_state replays them. Box2D is deterministic, so the
-// replayed world is the same world; checkpoints and resumed runs rely on it.
+// state() and set_state() go through an EpisodeLog (episode_log.h): the
+// generator state of the episode's reset and the actions since, replayed.
 #pragma once
 
 #include <cstdint>
 #include <vector>
 
 #include "engine/env/env.h"
+#include "envs/box2d/episode_log.h"
 #include "envs/box2d/lunar_lander_world.h"
 
 namespace pavlov::envs {
@@ -34,8 +32,7 @@ class LunarLander : public Env {
 
   bool continuous_;
   LunarLanderWorld world_;
-  Rng::State reset_rng_{};       // the generator before this episode's reset
-  std::vector<double> actions_;  // the actions since, one (Discrete) or two (Box) values each
+  EpisodeLog log_;
 };
 
 }  // namespace pavlov::envs

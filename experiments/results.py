@@ -11,7 +11,8 @@ where it stopped. Runs go one after another, so wall-clock figures are those
 of a machine doing nothing else.
 
 An experiment file joins the table through two header lines:
-    # target: final >= 475        the claim: the final (or best) greedy evaluation, per seed
+    # target: final >= 475        the claim: the final (or best) greedy evaluation's mean return,
+                                  or `success >= 0.9`: the final evaluation's success rate, per seed
     # anchor: rl-zoo 500 @ 5e5    the published figure it is compared with
 """
 import argparse
@@ -34,7 +35,7 @@ def header(path):
         for line in f:
             if not line.startswith("#"):
                 break
-            m = re.match(r"#\s*target:\s*(final|best)\s*>=\s*(-?[0-9.]+)", line)
+            m = re.match(r"#\s*target:\s*(final|best|success)\s*>=\s*(-?[0-9.]+)", line)
             if m:
                 target = (m.group(1), float(m.group(2)))
             m = re.match(r"#\s*anchor:\s*(.+)", line)
@@ -63,7 +64,7 @@ def run(pavlov, runs, path, seed):
 
 def summary(runs, path, seeds):
     target, anchor = header(path)
-    finals, bests, walls, steps, passed = [], [], [], [], 0
+    finals, bests, walls, steps, successes, passed = [], [], [], [], [], 0
     for seed in range(seeds):
         ev = finished(runs, path, seed)
         if not ev:
@@ -75,9 +76,12 @@ def summary(runs, path, seeds):
             last = list(csv.DictReader(f))[-1]
         walls.append(float(last["wall_time"]))
         steps.append(int(float(last["step"])))
-        if target and e[target[0]]["mean"] >= target[1]:
+        if target and target[0] == "success":
+            successes.append(e["final"].get("success_rate", 0.0))
+            passed += successes[-1] >= target[1]
+        elif target and e[target[0]]["mean"] >= target[1]:
             passed += 1
-    return target, anchor, finals, bests, walls, steps, passed
+    return target, anchor, finals, bests, walls, steps, successes, passed
 
 
 def fmt(values):
@@ -116,11 +120,12 @@ def main():
         "|---|---|---|---|---|---|---|---|",
     ]
     for path in all_files:
-        target, anchor, finals, bests, walls, steps, passed = summary(args.runs, path, args.seeds)
+        target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path, args.seeds)
         if not finals:
             continue
         name = os.path.relpath(path, ROOT)
-        lines.append(f"| `{name}` | {max(steps):,} | {fmt(finals)} | {fmt(bests)} | {target[0]} ≥ {target[1]:g} | "
+        final = fmt(finals) + (f" (success {fmt([100 * x for x in successes])} %)" if successes else "")
+        lines.append(f"| `{name}` | {max(steps):,} | {final} | {fmt(bests)} | {target[0]} ≥ {target[1]:g} | "
                      f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")
     cpu = "unknown CPU"
     try:

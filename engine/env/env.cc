@@ -70,7 +70,7 @@ void Env::check_step(ConstArrayView action, ArrayView obs) const {
 
 StepResult Env::finish_step(const Transition& t) {
   ++elapsed_;
-  StepResult r{t.reward, t.terminated, max_episode_steps_ > 0 && elapsed_ >= max_episode_steps_, {elapsed_}};
+  StepResult r{t.reward, t.terminated, max_episode_steps_ > 0 && elapsed_ >= max_episode_steps_, {elapsed_, t.success}};
   if (r.terminated || r.truncated) {
     running_ = false;
     ended_ = true;

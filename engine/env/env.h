@@ -47,11 +47,13 @@ class Env;
 struct Transition {
   double reward = 0.0;
   bool terminated = false;
+  bool success = false;  // the task counts this state as solved (envs with reports_success())
 };
 
 // Small, fixed per-step information (Gymnasium's info dict, without strings).
 struct StepInfo {
   std::int64_t elapsed_steps = 0;  // steps taken in this episode, this one included
+  bool is_success = false;         // SB3's info["is_success"]: read at an episode's last step
 };
 
 struct StepResult {
@@ -84,6 +86,9 @@ class Env {
   // Gymnasium's unwrapped env, has none until this is set).
   std::int64_t max_episode_steps() const { return max_episode_steps_; }
   void set_max_episode_steps(std::int64_t steps);
+  // True for tasks with a notion of success (StepInfo::is_success), e.g. a
+  // reacher within reach of its target; evaluations then report a success rate.
+  virtual bool reports_success() const { return false; }
   // Steps taken since the last reset.
   std::int64_t elapsed_steps() const { return elapsed_; }
   // True between a reset and the step that ends the episode.

@@ -168,6 +168,7 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
   const ArrayView ov(obs.data(), os.dtype(), os.numel());
   const ArrayView av(act.data(), as.dtype(), as.numel());
   std::vector<double> rets;
+  int successes = 0;
   for (int k = 0; k < episodes; ++k) {
     env->reset(ov, derive_seed(seed, static_cast<std::uint64_t>(k)));
     double ret = 0.0;
@@ -175,7 +176,10 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
       s_->agent->act(ov, 1, av, /*explore=*/false);
       const StepResult r = env->step(av, ov);
       ret += r.reward;
-      if (r.terminated || r.truncated) break;
+      if (r.terminated || r.truncated) {
+        successes += r.info.is_success;
+        break;
+      }
     }
     rets.push_back(ret);
   }
@@ -183,6 +187,7 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
   out.episodes = episodes;
   out.seed = seed;
   out.step = s_->env_steps;
+  if (env->reports_success()) out.success_rate = static_cast<double>(successes) / episodes;
   double sum = 0, sq = 0;
   out.min = *std::min_element(rets.begin(), rets.end());
   out.max = *std::max_element(rets.begin(), rets.end());
@@ -199,8 +204,9 @@ void write_eval_json(const std::filesystem::path& path, const EvalResult& r, con
     os.precision(10);
     os << "{\n" << indent << "  \"step\": " << e.step << ",\n" << indent << "  \"episodes\": " << e.episodes << ",\n"
        << indent << "  \"seed\": " << e.seed << ",\n" << indent << "  \"mean\": " << e.mean << ",\n" << indent
-       << "  \"std\": " << e.std << ",\n" << indent << "  \"min\": " << e.min << ",\n" << indent << "  \"max\": " << e.max
-       << "\n" << indent << "}";
+       << "  \"std\": " << e.std << ",\n" << indent << "  \"min\": " << e.min << ",\n" << indent << "  \"max\": " << e.max;
+    if (e.success_rate >= 0) os << ",\n" << indent << "  \"success_rate\": " << e.success_rate;
+    os << "\n" << indent << "}";
     return os.str();
   };
   std::ostringstream os;

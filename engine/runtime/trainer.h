@@ -28,6 +28,7 @@ struct EvalResult {
   int episodes = 0;
   std::uint64_t seed = 0;
   std::int64_t step = 0;  // env steps trained when evaluated
+  double success_rate = -1.0;  // episodes ending in success (Env::reports_success), -1: the env has none
 };
 
 struct TrainOptions {

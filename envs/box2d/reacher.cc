@@ -14,6 +14,7 @@ constexpr double kSubstep = 0.01;       // s; two per action
 constexpr float kHalfWidth = 0.005f;    // links are 1 cm thick
 constexpr float kDensity = 1000.0f;     // kg / m^2
 constexpr double kTargetRadius = 0.2;
+constexpr double kSuccessDistance = 0.05;
 
 const bool kRegistered = register_env<Reacher>(
     {.id = "Reacher2D-v0", .max_episode_steps = 50,
@@ -143,7 +144,8 @@ Transition Reacher::advance(const double* action, float* obs) {
     world_->Step(static_cast<float>(kSubstep), 8, 3);
   }
   write_obs(obs);
-  return {-distance() - control, false};
+  const double d = distance();
+  return {-d - control, false, d < kSuccessDistance};
 }
 
 Transition Reacher::step_impl(ConstArrayView action, ArrayView obs) {

@@ -34,6 +34,7 @@ class Reacher : public Env {
   ~Reacher() override;
 
   std::vector<double> state() const override;
+  bool reports_success() const override { return true; }
   // The fingertip's distance to the target now.
   double distance() const;
   int links() const { return static_cast<int>(links_.size()); }

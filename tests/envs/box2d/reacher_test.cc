@@ -58,6 +58,7 @@ TEST_CASE("reacher: a PD controller reaches the target in >= 95% of episodes") {
         ret += r.reward;
       }
       CHECK_FALSE(r.terminated);
+      CHECK(r.info.is_success == (reacher.distance() < 0.05));  // what evaluations count
       reached += reacher.distance() < 0.05;
       total += ret;
     }

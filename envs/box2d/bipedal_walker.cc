@@ -110,14 +110,18 @@ void BipedalWalker::generate_terrain(Rng& rng) {
   int stair_steps = 0, stair_width = 0, stair_height = 0;
   terrain_x_.clear();
   terrain_y_.clear();
+  // All terrain on one static body (Gymnasium makes a body per piece; static
+  // bodies never move, so one body with many fixtures behaves the same and
+  // builds faster).
   b2BodyDef ground_def;
+  b2Body* ground = world_->CreateBody(&ground_def);
   b2PolygonShape poly;
   b2FixtureDef block;
   block.shape = &poly;
   block.friction = kFriction;
   auto add_block = [&](const b2Vec2* v) {
     poly.Set(v, 4);
-    world_->CreateBody(&ground_def)->CreateFixture(&block);
+    ground->CreateFixture(&block);
   };
   for (int i = 0; i < kTerrainLength; ++i) {
     const double x = i * kTerrainStep;
@@ -180,7 +184,7 @@ void BipedalWalker::generate_terrain(Rng& rng) {
   edge_fixture.filter.categoryBits = kGroundBits;
   for (int i = 0; i + 1 < kTerrainLength; ++i) {
     edge.SetTwoSided(b2Vec2(float(terrain_x_[i]), float(terrain_y_[i])), b2Vec2(float(terrain_x_[i + 1]), float(terrain_y_[i + 1])));
-    world_->CreateBody(&ground_def)->CreateFixture(&edge_fixture);
+    ground->CreateFixture(&edge_fixture);
   }
 }
 

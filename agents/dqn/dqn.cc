@@ -307,7 +307,10 @@ class Dqn : public Agent {
 };
 
 const bool kRegistered = register_agent("dqn", "DQN with target network, double Q, dueling heads and n-step returns",
-                                        dqn_keys(), [](const AgentContext& ctx) { return make_dqn(ctx); });
+                                        dqn_keys(), [](const AgentContext& ctx) { return make_dqn(ctx); },
+                                        // SB3's: Adam lr 1e-4, gradient norm 10, batch 32, 100 random steps
+                                        {{"optimizer.lr", 1e-4}, {"optimizer.grad_clip", 10.0},
+                                         {"replay.batch_size", std::int64_t{32}}, {"replay.learning_starts", std::int64_t{100}}});
 
 }  // namespace
 

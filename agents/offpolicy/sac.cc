@@ -193,7 +193,10 @@ class Sac : public ContinuousOffPolicy {
 };
 
 const bool kRegistered = register_agent("sac", "soft actor-critic with twin critics and automatic entropy tuning (Box actions)",
-                                        sac_keys(), [](const AgentContext& ctx) { return std::make_unique<Sac>(ctx); });
+                                        sac_keys(), [](const AgentContext& ctx) { return std::make_unique<Sac>(ctx); },
+                                        // SB3's: Adam lr 3e-4, no gradient clipping, batch 256, 100 random steps
+                                        {{"optimizer.lr", 3e-4}, {"optimizer.grad_clip", 0.0},
+                                         {"replay.batch_size", std::int64_t{256}}, {"replay.learning_starts", std::int64_t{100}}});
 
 }  // namespace
 }  // namespace pavlov::agents

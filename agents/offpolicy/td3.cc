@@ -150,7 +150,10 @@ class Td3 : public ContinuousOffPolicy {
 };
 
 const bool kRegistered = register_agent("td3", "twin delayed DDPG: clipped double Q, target smoothing, delayed policy (Box actions)",
-                                        td3_keys(), [](const AgentContext& ctx) { return std::make_unique<Td3>(ctx); });
+                                        td3_keys(), [](const AgentContext& ctx) { return std::make_unique<Td3>(ctx); },
+                                        // SB3's: Adam lr 1e-3, no gradient clipping, batch 256, 100 random steps
+                                        {{"optimizer.lr", 1e-3}, {"optimizer.grad_clip", 0.0},
+                                         {"replay.batch_size", std::int64_t{256}}, {"replay.learning_starts", std::int64_t{100}}});
 
 }  // namespace
 }  // namespace pavlov::agents

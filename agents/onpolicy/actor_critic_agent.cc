@@ -468,11 +468,16 @@ class ActorCriticAgent : public Agent {
   Metric status_[3];
 };
 
+// SB3's optimizer settings come with each: PPO's Adam (lr 3e-4, eps 1e-5) and
+// A2C's RMSprop (lr 7e-4, alpha 0.99, eps 1e-5), both clipping the gradient norm at 0.5.
 const bool kRegistered =
     register_agent("ppo", "proximal policy optimisation (clipped), Discrete or Box actions", ppo_keys(),
-                   [](const AgentContext& ctx) { return std::make_unique<ActorCriticAgent>(ctx, false); }) &&
+                   [](const AgentContext& ctx) { return std::make_unique<ActorCriticAgent>(ctx, false); },
+                   {{"optimizer.lr", 3e-4}, {"optimizer.eps", 1e-5}, {"optimizer.grad_clip", 0.5}}) &&
     register_agent("a2c", "advantage actor-critic (synchronous), Discrete or Box actions", shared_keys(true),
-                   [](const AgentContext& ctx) { return std::make_unique<ActorCriticAgent>(ctx, true); });
+                   [](const AgentContext& ctx) { return std::make_unique<ActorCriticAgent>(ctx, true); },
+                   {{"optimizer.name", std::string("rmsprop")}, {"optimizer.lr", 7e-4}, {"optimizer.alpha", 0.99},
+                    {"optimizer.eps", 1e-5}, {"optimizer.grad_clip", 0.5}});
 
 }  // namespace
 }  // namespace pavlov::agents

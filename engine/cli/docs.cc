@@ -81,6 +81,11 @@ int docs_command(const std::vector<std::string>&) {
       for (const CatalogEntry* e : Catalog::global().entries("agent")) {
         os << "\n### algo = \"" << e->name << "\": " << e->summary << "\n\n";
         table(os, e->keys);
+        if (!e->defaults.empty()) {
+          os << "\nIt changes these defaults of other tables (a value the file gives wins):";
+          for (const auto& [path, value] : e->defaults) os << " `" << path << " = " << config_value_toml(value) << "`";
+          os << ".\n";
+        }
       }
       os << "\n## [agent.net]\n\n`type` picks the network (default `mlp`); its keys:\n";
       for (const CatalogEntry* e : Catalog::global().entries("net")) {

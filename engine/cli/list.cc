@@ -32,6 +32,8 @@ int list_command(const std::vector<std::string>& args) {
       for (const KeySpec& k : e->keys)
         std::cout << "    " << k.name << " = " << (k.default_value ? config_value_toml(*k.default_value) : "(required)")
                   << "    " << k.help << "\n";
+      for (const auto& [path, value] : e->defaults)
+        std::cout << "    (default " << path << " = " << config_value_toml(value) << ")\n";
     }
     return 0;
   }

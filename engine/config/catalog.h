@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/config/value.h"
@@ -20,6 +21,10 @@ struct CatalogEntry {
   std::string name;            // "dqn", "mlp", "adam", "relu", "cosine"
   std::string summary;         // one line
   std::vector<KeySpec> keys;   // the keys of its table ([agent] for an agent, ...)
+  // Defaults it sets for keys of other tables, e.g. {"optimizer.lr", 3e-4}: an
+  // agent brings Stable-Baselines3's optimizer and replay defaults for it; a
+  // value the file gives still wins.
+  std::vector<std::pair<std::string, ConfigValue>> defaults;
 };
 
 class Catalog {

@@ -370,14 +370,24 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
   if (v.entries.count("env.id")) {
     check(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
   }
-  check(table("replay"), "replay", spec_of("replay"));
+  // The agent may bring its own defaults for [optimizer] and [replay] keys.
+  const CatalogEntry* algo = Catalog::global().find("agent", string_at("agent", "algo", ""));
+  auto agent_defaults = [&](const std::string& table_name, std::vector<KeySpec> specs) {
+    if (algo)
+      for (KeySpec& k : specs)
+        for (const auto& [path, value] : algo->defaults)
+          if (path == table_name + "." + k.name) k.default_value = value;
+    return specs;
+  };
+  check(table("replay"), "replay", agent_defaults("replay", spec_of("replay")));
   check(table("train"), "train", spec_of("train"));
 
   // [optimizer]: its name picks the keys it accepts.
-  std::vector<KeySpec> opt_keys = spec_of("optimizer");
-  if (const CatalogEntry* e = Catalog::global().find("optimizer", string_at("optimizer", "name", "adam")))
+  std::vector<KeySpec> opt_keys = agent_defaults("optimizer", spec_of("optimizer"));
+  const std::string opt_default = std::get<std::string>(*opt_keys.front().default_value);
+  if (const CatalogEntry* e = Catalog::global().find("optimizer", string_at("optimizer", "name", opt_default)))
     opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
-  check(table("optimizer"), "optimizer", opt_keys);
+  check(table("optimizer"), "optimizer", agent_defaults("optimizer", opt_keys));
 
   // [agent]: its algo picks the keys it accepts; [agent.net] is the network.
   std::vector<KeySpec> agent_keys = spec_of("agent");

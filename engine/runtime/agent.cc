@@ -13,8 +13,9 @@ std::map<std::string, AgentFactory>& factories() {
 }
 }  // namespace
 
-bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory) {
-  Catalog::global().add({"agent", name, summary, std::move(keys)});
+bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory,
+                    std::vector<std::pair<std::string, ConfigValue>> defaults) {
+  Catalog::global().add({"agent", name, summary, std::move(keys), std::move(defaults)});
   factories()[name] = std::move(factory);
   return true;
 }

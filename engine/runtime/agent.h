@@ -66,8 +66,10 @@ class Agent {
 
 using AgentFactory = std::function<std::unique_ptr<Agent>(const AgentContext&)>;
 
-// Registers an agent: its factory, and its [agent] keys in the Catalog.
-bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory);
+// Registers an agent: its factory, its [agent] keys in the Catalog, and the
+// defaults it brings for keys of other tables ({"optimizer.lr", 3e-4}, ...).
+bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory,
+                    std::vector<std::pair<std::string, ConfigValue>> defaults = {});
 // Builds the agent `name`; throws std::invalid_argument if unknown.
 std::unique_ptr<Agent> make_agent(const std::string& name, const AgentContext& context);
 

@@ -51,7 +51,7 @@ TEST_CASE("config: values, defaults and origins") {
   CHECK(cfg.get_float("env.options.g") == doctest::Approx(9.81));
   CHECK(cfg.get_int_list("agent.net.hidden") == std::vector<std::int64_t>{32, 16});
   CHECK(cfg.get_string("optimizer.name") == "adam");
-  CHECK(cfg.get_float("optimizer.lr") == doctest::Approx(1e-3));
+  CHECK(cfg.get_float("optimizer.lr") == doctest::Approx(1e-4));  // DQN's default (SB3's)
   CHECK(cfg.get_int("replay.n_step") == 1);
   CHECK(cfg.table("env.options").size() == 1);
 }
@@ -92,4 +92,23 @@ TEST_CASE("config: the resolved TOML reads back to the same configuration") {
   const Config b = parse_experiment(a.to_toml(), "config.toml");
   CHECK(b.to_toml() == a.to_toml());
   CHECK(b.get_float("optimizer.alpha") == doctest::Approx(0.99));
+}
+
+TEST_CASE("config: an agent brings SB3's optimizer and replay defaults; the file's values win") {
+  const std::string head = "[experiment]\nname = \"t\"\n[env]\nid = \"CartPole-v1\"\n[train]\ntotal_steps = 10\n";
+  const Config a2c = parse_experiment(head + "[agent]\nalgo = \"a2c\"\n", "x.toml");
+  CHECK(a2c.get_string("optimizer.name") == "rmsprop");
+  CHECK(a2c.get_float("optimizer.lr") == 7e-4);
+  CHECK(a2c.get_float("optimizer.eps") == 1e-5);
+  CHECK(a2c.get_float("optimizer.grad_clip") == 0.5);
+  const Config ppo = parse_experiment(head + "[agent]\nalgo = \"ppo\"\n[optimizer]\nlr = 1e-3\n", "x.toml");
+  CHECK(ppo.get_string("optimizer.name") == "adam");
+  CHECK(ppo.get_float("optimizer.lr") == 1e-3);  // the file's
+  CHECK(ppo.get_float("optimizer.eps") == 1e-5);  // PPO's
+  const Config dqn = parse_experiment(head + "[agent]\nalgo = \"dqn\"\n", "x.toml");
+  CHECK(dqn.get_int("replay.batch_size") == 32);
+  CHECK(dqn.get_int("replay.learning_starts") == 100);
+  // A2C with Adam chosen in the file: Adam's keys, RMSprop's alpha is unknown there.
+  CHECK_THROWS_AS(parse_experiment(head + "[agent]\nalgo = \"a2c\"\n[optimizer]\nname = \"adam\"\nalpha = 0.9\n", "x.toml"),
+                  ConfigError);
 }

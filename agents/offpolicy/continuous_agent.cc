@@ -126,14 +126,6 @@ std::span<const Metric> ContinuousOffPolicy::train(std::int64_t env_steps) {
   return sums_;
 }
 
-void ContinuousOffPolicy::polyak(torch::nn::Module& source, torch::nn::Module& target, double tau) {
-  torch::NoGradGuard no_grad;
-  auto src = source.parameters(), dst = target.parameters();
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i].mul_(1.0 - tau).add_(src[i], tau);
-  auto sb = source.buffers(), db = target.buffers();
-  for (std::size_t i = 0; i < sb.size(); ++i) db[i].copy_(sb[i]);
-}
-
 void ContinuousOffPolicy::save(std::ostream& out) const {
   io::write_pod(out, env_steps_);
   io::write_pod(out, updates_);

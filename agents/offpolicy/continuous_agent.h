@@ -3,8 +3,8 @@
 // replay (#3's Replay: uniform, n-step), the training cadence (train_freq,
 // gradient_steps, learning_starts with uniformly random actions before it),
 // exploration noise added to the behaviour action (none, Gaussian or
-// Ornstein-Uhlenbeck, as SB3's action_noise), Polyak target updates and
-// checkpoints. A subclass supplies the networks, the policy and the update.
+// Ornstein-Uhlenbeck, as SB3's action_noise) and checkpoints; twin_critics.h
+// holds the critics both use. A subclass supplies the networks, the policy and the update.
 #pragma once
 
 #include <algorithm>
@@ -51,9 +51,6 @@ class ContinuousOffPolicy : public Agent {
 
   // Fraction of the run done, for schedules.
   double progress() const { return static_cast<double>(env_steps_) / static_cast<double>(std::max<std::int64_t>(1, total_steps_)); }
-  // target <- tau * source + (1 - tau) * target, parameters and buffers.
-  static void polyak(torch::nn::Module& source, torch::nn::Module& target, double tau);
-
   const Config& cfg_;
   torch::Device device_;
   std::int64_t obs_dim_, action_dim_;

@@ -10,10 +10,10 @@
 #include <torch/torch.h>
 
 #include "agents/offpolicy/continuous_agent.h"
+#include "agents/offpolicy/twin_critics.h"
 #include "engine/config/experiment.h"
 #include "nets/continuous_control.h"
-#include "nets/flat_parameters.h"
-#include "nets/optim.h"
+#include "nets/flat_optimizer.h"
 
 namespace pavlov::agents {
 namespace {
@@ -37,24 +37,12 @@ constexpr double kHalfLog2Pi = 0.91893853320467274178;
 
 class Sac : public ContinuousOffPolicy {
  public:
-  explicit Sac(const AgentContext& ctx) : ContinuousOffPolicy(ctx) {
-    const auto torso = nets::mlp_options_from(cfg_, obs_dim_);
-    auto critic_torso = nets::mlp_options_from(cfg_, obs_dim_ + action_dim_);
-    actor_ = nets::PolicyNet(torso, 2 * action_dim_);
-    q1_ = nets::QCritic(critic_torso);
-    q2_ = nets::QCritic(critic_torso);
-    q1_target_ = nets::QCritic(critic_torso);
-    q2_target_ = nets::QCritic(critic_torso);
-    for (torch::nn::Module* m : std::initializer_list<torch::nn::Module*>{actor_.get(), q1_.get(), q2_.get(), q1_target_.get(), q2_target_.get()})
-      m->to(device_);
-    polyak(*q1_, *q1_target_, 1.0);
-    polyak(*q2_, *q2_target_, 1.0);
-    actor_flat_ = std::make_unique<nets::FlatParameters>(actor_->parameters());
-    auto critic_params = q1_->parameters();
-    for (const auto& p : q2_->parameters()) critic_params.push_back(p);
-    critic_flat_ = std::make_unique<nets::FlatParameters>(critic_params);
-    actor_opt_ = nets::make_optimizer(cfg_, {actor_flat_->flat()});
-    critic_opt_ = nets::make_optimizer(cfg_, {critic_flat_->flat()});
+  explicit Sac(const AgentContext& ctx)
+      : ContinuousOffPolicy(ctx),
+        actor_(nets::mlp_options_from(cfg_, obs_dim_), 2 * action_dim_),
+        critics_(cfg_, obs_dim_, action_dim_, device_) {
+    actor_->to(device_);
+    actor_opt_ = std::make_unique<nets::FlatOptimizer>(cfg_, actor_->parameters());
     auto_entropy_ = cfg_.get_bool("agent.auto_entropy");
     log_alpha_ = torch::full({1}, std::log(cfg_.get_float("agent.ent_coef")), torch::TensorOptions(device_)).requires_grad_(auto_entropy_);
     alpha_opt_ = std::make_unique<torch::optim::Adam>(std::vector<torch::Tensor>{log_alpha_},
@@ -62,8 +50,6 @@ class Sac : public ContinuousOffPolicy {
     target_entropy_ = -cfg_.get_float("agent.target_entropy_scale") * static_cast<double>(action_dim_);
     tau_ = cfg_.get_float("agent.tau");
     target_interval_ = cfg_.get_int("agent.target_update_interval");
-    grad_clip_ = cfg_.get_float("optimizer.grad_clip");
-    schedule_ = std::make_unique<nets::LrSchedule>(cfg_);
   }
 
   std::vector<std::string> metric_names() const override {
@@ -93,10 +79,7 @@ class Sac : public ContinuousOffPolicy {
   }
 
   std::span<const Metric> update(const OffPolicyBatch& b) override {
-    schedule_->apply(*actor_opt_, progress());
-    schedule_->apply(*critic_opt_, progress());
     auto [a_pi, logp_pi] = sample(b.obs);
-    double alpha_value;
     if (auto_entropy_) {
       const torch::Tensor alpha_loss = -(log_alpha_ * (logp_pi.detach() + target_entropy_)).mean();
       alpha_opt_->zero_grad();
@@ -104,74 +87,43 @@ class Sac : public ContinuousOffPolicy {
       alpha_opt_->step();
     }
     const torch::Tensor alpha = log_alpha_.detach().exp();
-    alpha_value = alpha.item<double>();
 
     torch::Tensor y;
     {
       torch::NoGradGuard no_grad;
       auto [a_next, logp_next] = sample(b.next_obs);
-      const torch::Tensor q_next = torch::min(q1_target_->forward(b.next_obs, a_next), q2_target_->forward(b.next_obs, a_next));
-      y = b.returns + b.discounts * (q_next - alpha * logp_next);
+      y = b.returns + b.discounts * (critics_.min_target(b.next_obs, a_next) - alpha * logp_next);
     }
-    const torch::Tensor q1 = q1_->forward(b.obs, b.actions), q2 = q2_->forward(b.obs, b.actions);
+    const auto [q1, q2] = critics_.forward(b.obs, b.actions);
     const torch::Tensor critic_loss = 0.5 * ((q1 - y).pow(2).mean() + (q2 - y).pow(2).mean());
-    critic_flat_->zero_grad();
-    critic_loss.backward();
-    critic_flat_->clip_grad_norm(grad_clip_);
-    nets::optimizer_step(*critic_opt_);
+    critics_.step(critic_loss, progress());
 
-    const torch::Tensor q_pi = torch::min(q1_->forward(b.obs, a_pi), q2_->forward(b.obs, a_pi));
-    const torch::Tensor actor_loss = (alpha * logp_pi - q_pi).mean();
-    actor_flat_->zero_grad();
-    actor_loss.backward();
-    actor_flat_->clip_grad_norm(grad_clip_);
-    nets::optimizer_step(*actor_opt_);
+    const torch::Tensor actor_loss = (alpha * logp_pi - critics_.min(b.obs, a_pi)).mean();
+    actor_opt_->step(actor_loss, progress());
+    if ((updates_ + 1) % target_interval_ == 0) critics_.update_targets(tau_);
 
-    if ((updates_ + 1) % target_interval_ == 0) {
-      polyak(*q1_, *q1_target_, tau_);
-      polyak(*q2_, *q2_target_, tau_);
-    }
     metrics_[0] = {"actor_loss", actor_loss.item<double>()};
     metrics_[1] = {"critic_loss", critic_loss.item<double>()};
-    metrics_[2] = {"alpha", alpha_value};
+    metrics_[2] = {"alpha", alpha.item<double>()};
     metrics_[3] = {"entropy", -logp_pi.detach().mean().item<double>()};
     metrics_[4] = {"q_mean", q1.detach().mean().item<double>()};
     return metrics_;
   }
 
   void save_nets(torch::serialize::OutputArchive& a) const override {
-    auto put = [&](const char* key, auto save) {
-      torch::serialize::OutputArchive sub;
-      save(sub);
-      a.write(key, sub);
-    };
-    put("actor", [&](auto& s) { actor_->save(s); });
-    put("q1", [&](auto& s) { q1_->save(s); });
-    put("q2", [&](auto& s) { q2_->save(s); });
-    put("q1_target", [&](auto& s) { q1_target_->save(s); });
-    put("q2_target", [&](auto& s) { q2_target_->save(s); });
-    put("actor_opt", [&](auto& s) { actor_opt_->save(s); });
-    put("critic_opt", [&](auto& s) { critic_opt_->save(s); });
-    put("alpha_opt", [&](auto& s) { alpha_opt_->save(s); });
+    save_under(a, "actor", *actor_);
+    save_under(a, "actor_opt", *actor_opt_);
+    critics_.save(a);
+    save_under(a, "alpha_opt", *alpha_opt_);
     a.write("log_alpha", log_alpha_);
   }
 
   void load_nets(torch::serialize::InputArchive& a) override {
-    auto get = [&](const char* key, auto load) {
-      torch::serialize::InputArchive sub;
-      a.read(key, sub);
-      load(sub);
-    };
-    get("actor", [&](auto& s) { actor_->load(s); });
-    get("q1", [&](auto& s) { q1_->load(s); });
-    get("q2", [&](auto& s) { q2_->load(s); });
-    get("q1_target", [&](auto& s) { q1_target_->load(s); });
-    get("q2_target", [&](auto& s) { q2_target_->load(s); });
-    actor_flat_->relink();
-    critic_flat_->relink();
-    get("actor_opt", [&](auto& s) { actor_opt_->load(s); });
-    get("critic_opt", [&](auto& s) { critic_opt_->load(s); });
-    get("alpha_opt", [&](auto& s) { alpha_opt_->load(s); });
+    load_under(a, "actor", *actor_);
+    actor_opt_->relink();
+    load_under(a, "actor_opt", *actor_opt_);
+    critics_.load(a);
+    load_under(a, "alpha_opt", *alpha_opt_);
     torch::Tensor la;
     a.read("log_alpha", la);
     torch::NoGradGuard no_grad;
@@ -179,14 +131,13 @@ class Sac : public ContinuousOffPolicy {
   }
 
  private:
-  nets::PolicyNet actor_{nullptr};
-  nets::QCritic q1_{nullptr}, q2_{nullptr}, q1_target_{nullptr}, q2_target_{nullptr};
-  std::unique_ptr<nets::FlatParameters> actor_flat_, critic_flat_;
-  std::unique_ptr<torch::optim::Optimizer> actor_opt_, critic_opt_, alpha_opt_;
-  std::unique_ptr<nets::LrSchedule> schedule_;
+  nets::PolicyNet actor_;
+  std::unique_ptr<nets::FlatOptimizer> actor_opt_;
+  TwinCritics critics_;
+  std::unique_ptr<torch::optim::Optimizer> alpha_opt_;
   torch::Tensor log_alpha_;
   bool auto_entropy_ = true;
-  double target_entropy_ = -1.0, tau_ = 0.005, grad_clip_ = 0.0;
+  double target_entropy_ = -1.0, tau_ = 0.005;
   std::int64_t target_interval_ = 1;
   Metric metrics_[5];
   Metric status_[1];

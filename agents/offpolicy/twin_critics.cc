@@ -1,0 +1,70 @@
+#include "agents/offpolicy/twin_critics.h"
+
+#include <torch/torch.h>
+
+#include "engine/config/experiment.h"
+#include "nets/flat_optimizer.h"
+
+namespace pavlov::agents {
+
+void polyak_update(torch::nn::Module& source, torch::nn::Module& target, double tau) {
+  torch::NoGradGuard no_grad;
+  auto src = source.parameters(), dst = target.parameters();
+  for (std::size_t i = 0; i < src.size(); ++i) dst[i].mul_(1.0 - tau).add_(src[i], tau);
+  auto sb = source.buffers(), db = target.buffers();
+  for (std::size_t i = 0; i < sb.size(); ++i) db[i].copy_(sb[i]);
+}
+
+TwinCritics::TwinCritics(const Config& cfg, std::int64_t obs_dim, std::int64_t action_dim, const torch::Device& device) {
+  const auto torso = nets::mlp_options_from(cfg, obs_dim + action_dim);
+  q1_ = nets::QCritic(torso);
+  q2_ = nets::QCritic(torso);
+  target1_ = nets::QCritic(torso);
+  target2_ = nets::QCritic(torso);
+  for (nets::QCritic* q : {&q1_, &q2_, &target1_, &target2_}) (*q)->to(device);
+  polyak_update(*q1_, *target1_, 1.0);
+  polyak_update(*q2_, *target2_, 1.0);
+  auto params = q1_->parameters();
+  for (const auto& p : q2_->parameters()) params.push_back(p);
+  optimizer_ = std::make_unique<nets::FlatOptimizer>(cfg, params);
+}
+
+TwinCritics::~TwinCritics() = default;
+
+std::pair<torch::Tensor, torch::Tensor> TwinCritics::forward(const torch::Tensor& obs, const torch::Tensor& actions) {
+  return {q1_->forward(obs, actions), q2_->forward(obs, actions)};
+}
+
+torch::Tensor TwinCritics::min(const torch::Tensor& obs, const torch::Tensor& actions) {
+  return torch::min(q1_->forward(obs, actions), q2_->forward(obs, actions));
+}
+
+torch::Tensor TwinCritics::min_target(const torch::Tensor& obs, const torch::Tensor& actions) {
+  return torch::min(target1_->forward(obs, actions), target2_->forward(obs, actions));
+}
+
+void TwinCritics::step(const torch::Tensor& loss, double progress) { optimizer_->step(loss, progress); }
+
+void TwinCritics::update_targets(double tau) {
+  polyak_update(*q1_, *target1_, tau);
+  polyak_update(*q2_, *target2_, tau);
+}
+
+void TwinCritics::save(torch::serialize::OutputArchive& a) const {
+  save_under(a, "q1", *q1_);
+  save_under(a, "q2", *q2_);
+  save_under(a, "q1_target", *target1_);
+  save_under(a, "q2_target", *target2_);
+  save_under(a, "critic_opt", *optimizer_);
+}
+
+void TwinCritics::load(torch::serialize::InputArchive& a) {
+  load_under(a, "q1", *q1_);
+  load_under(a, "q2", *q2_);
+  load_under(a, "q1_target", *target1_);
+  load_under(a, "q2_target", *target2_);
+  optimizer_->relink();  // loading replaced the parameters' storage
+  load_under(a, "critic_opt", *optimizer_);
+}
+
+}  // namespace pavlov::agents

@@ -62,24 +62,6 @@ b2FixtureDef walker_fixture(const b2Shape* shape, float density, float friction)
 
 }  // namespace
 
-// The hull touching the ground ends the episode; the lower legs report contact.
-class BipedalWalker::Contacts : public b2ContactListener {
- public:
-  explicit Contacts(BipedalWalker& w) : w_(w) {}
-  void BeginContact(b2Contact* c) override { update(c, true); }
-  void EndContact(b2Contact* c) override { update(c, false); }
-
- private:
-  void update(b2Contact* c, bool begin) {
-    const b2Body* a = c->GetFixtureA()->GetBody();
-    const b2Body* b = c->GetFixtureB()->GetBody();
-    if (begin && (a == w_.hull_ || b == w_.hull_)) w_.game_over_ = true;
-    for (int i : {1, 3})
-      if (a == w_.legs_[i] || b == w_.legs_[i]) w_.contact_[i] = begin;
-  }
-  BipedalWalker& w_;
-};
-
 // One lidar ray: the closest ground fixture along it (Gymnasium v3).
 class BipedalWalker::Lidar : public b2RayCastCallback {
  public:
@@ -190,11 +172,8 @@ void BipedalWalker::generate_terrain(Rng& rng) {
 
 void BipedalWalker::build(Rng& rng) {
   world_ = std::make_unique<b2World>(b2Vec2(0.0f, -10.0f));
-  contacts_ = std::make_unique<Contacts>(*this);
-  world_->SetContactListener(contacts_.get());
-  game_over_ = false;
+  world_->SetContactListener(&contacts_);
   has_prev_shaping_ = false;
-  contact_ = {};
   terrain_grass_ = kTerrainGrass;
   generate_terrain(rng);
 
@@ -256,6 +235,7 @@ void BipedalWalker::build(Rng& rng) {
     joints_[2 * k] = static_cast<b2RevoluteJoint*>(world_->CreateJoint(&hip));
     joints_[2 * k + 1] = static_cast<b2RevoluteJoint*>(world_->CreateJoint(&knee));
   }
+  contacts_.watch(hull_, {legs_[1], legs_[3]});
 }
 
 Transition BipedalWalker::advance(const double* action, float* obs) {
@@ -280,7 +260,7 @@ Transition BipedalWalker::advance(const double* action, float* obs) {
     o[1] = float(joints_[2 * k]->GetJointSpeed() / kSpeedHip);
     o[2] = float(joints_[2 * k + 1]->GetJointAngle() + 1.0);
     o[3] = float(joints_[2 * k + 1]->GetJointSpeed() / kSpeedKnee);
-    o[4] = contact_[2 * k + 1] ? 1.0f : 0.0f;
+    o[4] = contacts_.foot_contact(k) ? 1.0f : 0.0f;
   }
   for (int i = 0; i < 10; ++i) {
     Lidar ray;
@@ -295,7 +275,7 @@ Transition BipedalWalker::advance(const double* action, float* obs) {
   has_prev_shaping_ = true;
   reward -= cost;
   bool terminated = false;
-  if (game_over_ || pos.x < 0) {
+  if (contacts_.fatal_contact() || pos.x < 0) {
     reward = -100;
     terminated = true;
   }

@@ -24,6 +24,7 @@
 
 #include "engine/env/env.h"
 #include "envs/box2d/episode_log.h"
+#include "envs/box2d/ground_contacts.h"
 
 namespace pavlov::envs {
 
@@ -42,7 +43,6 @@ class BipedalWalker : public Env {
   void set_state_impl(std::span<const double> state, ArrayView obs) override;
 
  private:
-  class Contacts;
   class Lidar;
   void build(Rng& rng);
   void generate_terrain(Rng& rng);
@@ -50,12 +50,10 @@ class BipedalWalker : public Env {
 
   bool hardcore_;
   std::unique_ptr<b2World> world_;
-  std::unique_ptr<Contacts> contacts_;
+  GroundContacts contacts_;  // the hull is fatal; the lower legs are the feet
   b2Body* hull_ = nullptr;
   std::array<b2Body*, 4> legs_{};             // upper left, lower left, upper right, lower right
   std::array<b2RevoluteJoint*, 4> joints_{};  // hip, knee, hip, knee
-  std::array<bool, 4> contact_{};
-  bool game_over_ = false;
   bool has_prev_shaping_ = false;
   double prev_shaping_ = 0.0;
   int terrain_grass_ = 10;

@@ -21,25 +21,6 @@ constexpr float kLanderPoly[6][2] = {{-14, 17}, {-17, 0}, {-17, -10}, {17, -10},
 
 }  // namespace
 
-// Ground contacts: the lander's hull touching the moon ends the game; each
-// leg's contact flag follows its contacts.
-class LunarLanderWorld::Contacts : public b2ContactListener {
- public:
-  explicit Contacts(LunarLanderWorld& w) : w_(w) {}
-  void BeginContact(b2Contact* c) override { update(c, true); }
-  void EndContact(b2Contact* c) override { update(c, false); }
-
- private:
-  void update(b2Contact* c, bool begin) {
-    const b2Body* a = c->GetFixtureA()->GetBody();
-    const b2Body* b = c->GetFixtureB()->GetBody();
-    if (begin && (a == w_.lander_ || b == w_.lander_)) w_.game_over_ = true;
-    for (int i = 0; i < 2; ++i)
-      if (a == w_.legs_[i] || b == w_.legs_[i]) w_.leg_contact_[i] = begin;
-  }
-  LunarLanderWorld& w_;
-};
-
 LunarLanderWorld::LunarLanderWorld(const LunarLanderOptions& options) : options_(options) {}
 
 LunarLanderWorld::~LunarLanderWorld() = default;
@@ -55,11 +36,8 @@ void LunarLanderWorld::destroy_bodies() {
 void LunarLanderWorld::reset(Rng& rng) {
   destroy_bodies();
   world_ = std::make_unique<b2World>(b2Vec2(0.0f, static_cast<float>(options_.gravity)));
-  contacts_ = std::make_unique<Contacts>(*this);
-  world_->SetContactListener(contacts_.get());
-  game_over_ = false;
+  world_->SetContactListener(&contacts_);
   has_prev_shaping_ = false;
-  leg_contact_ = {false, false};
 
   const double w = kViewportW / kScale, h = kViewportH / kScale;
   // Terrain: 11 chunk heights, flat around the helipad, smoothed.
@@ -146,13 +124,14 @@ void LunarLanderWorld::reset(Rng& rng) {
     world_->CreateJoint(&joint);
     legs_[k] = leg;
   }
+  contacts_.watch(lander_, {legs_[0], legs_[1]});
   // v3: the wind and turbulence phases are drawn at every reset.
   wind_idx_ = static_cast<std::int64_t>(rng.below(19998)) - 9999;
   torque_idx_ = static_cast<std::int64_t>(rng.below(19998)) - 9999;
 }
 
 double LunarLanderWorld::step(Rng& rng, double m_power, int direction, double s_power, float* obs, bool& terminated) {
-  if (options_.enable_wind && !(leg_contact_[0] || leg_contact_[1])) {
+  if (options_.enable_wind && !(leg_contact(0) || leg_contact(1))) {
     // tanh(sin(2 k t) + sin(pi k t)), k = 0.01: never periodic.
     const double wind = std::tanh(std::sin(0.02 * wind_idx_) + std::sin(M_PI * 0.01 * wind_idx_)) * options_.wind_power;
     ++wind_idx_;
@@ -198,8 +177,8 @@ double LunarLanderWorld::step(Rng& rng, double m_power, int direction, double s_
                        v.y * half_h / kFps,
                        lander_->GetAngle(),
                        20.0 * lander_->GetAngularVelocity() / kFps,
-                       leg_contact_[0] ? 1.0 : 0.0,
-                       leg_contact_[1] ? 1.0 : 0.0};
+                       leg_contact(0) ? 1.0 : 0.0,
+                       leg_contact(1) ? 1.0 : 0.0};
   for (int i = 0; i < 8; ++i) obs[i] = static_cast<float>(s[i]);
 
   // Shaping: closer, slower, level and on its legs is better; the reward is its change.
@@ -212,7 +191,7 @@ double LunarLanderWorld::step(Rng& rng, double m_power, int direction, double s_
   reward -= s_power * 0.03;
 
   terminated = false;
-  if (game_over_ || std::abs(s[0]) >= 1.0) {
+  if (contacts_.fatal_contact() || std::abs(s[0]) >= 1.0) {
     terminated = true;
     reward = -100;
   }

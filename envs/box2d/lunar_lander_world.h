@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "engine/env/rng.h"
+#include "envs/box2d/ground_contacts.h"
 
 namespace pavlov::envs {
 
@@ -44,23 +45,20 @@ class LunarLanderWorld {
   // Everything observable about the bodies, for tests and hashes.
   const b2Body* lander() const { return lander_; }
   const b2Body* leg(int i) const { return legs_[i]; }
-  bool leg_contact(int i) const { return leg_contact_[i]; }
+  bool leg_contact(int i) const { return contacts_.foot_contact(i); }
   double helipad_y() const { return helipad_y_; }
   double helipad_x1() const { return helipad_x1_; }
   double helipad_x2() const { return helipad_x2_; }
 
  private:
-  class Contacts;
   void destroy_bodies();
 
   LunarLanderOptions options_;
   std::unique_ptr<b2World> world_;
-  std::unique_ptr<Contacts> contacts_;
+  GroundContacts contacts_;
   b2Body* moon_ = nullptr;
   b2Body* lander_ = nullptr;
   std::array<b2Body*, 2> legs_{};
-  std::array<bool, 2> leg_contact_{};
-  bool game_over_ = false;
   bool has_prev_shaping_ = false;
   double prev_shaping_ = 0.0;
   double helipad_x1_ = 0.0, helipad_x2_ = 0.0, helipad_y_ = 0.0;

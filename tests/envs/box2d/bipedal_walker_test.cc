@@ -9,35 +9,16 @@
 #include "engine/env/registry.h"
 #include "engine/env/vector_env.h"
 #include "envs/box2d/bipedal_walker.h"
+#include "random_run_hash.h"
 
 using namespace pavlov;
-
-namespace {
-std::uint64_t walk_hash(VectorEnv& venv, std::uint64_t seed) {
-  Rng rng(seed);
-  std::vector<float> a(4 * venv.num_envs());
-  const Batch* b = &venv.reset(seed);
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&](const void* p, std::size_t bytes) {
-    const auto* c = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < bytes; ++i) h = (h ^ c[i]) * 1099511628211ull;
-  };
-  for (int t = 0; t < 1000; ++t) {
-    for (float& x : a) x = static_cast<float>(rng.uniform(-1, 1));
-    b = &venv.step(ConstArrayView(std::span(a)));
-    mix(b->obs.data, b->obs.size * 4);
-    mix(b->rewards.data(), b->rewards.size() * 4);
-  }
-  return h;
-}
-}  // namespace
 
 TEST_CASE("bipedal walker: same seed, same walk after 1000 random steps, on 1 or 2 threads") {
   for (const char* id : {"BipedalWalker-v3", "BipedalWalkerHardcore-v3"}) {
     VectorEnv a(id, {.num_envs = 4, .threads = 1}), b(id, {.num_envs = 4, .threads = 2}), c(id, {.num_envs = 4, .threads = 1});
-    const auto ha = walk_hash(a, 9);
-    CHECK(ha == walk_hash(b, 9));
-    CHECK(ha != walk_hash(c, 10));
+    const auto ha = testing::random_run_hash(a, 9);
+    CHECK(ha == testing::random_run_hash(b, 9));
+    CHECK(ha != testing::random_run_hash(c, 10));
   }
 }
 

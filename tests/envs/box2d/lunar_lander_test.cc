@@ -13,6 +13,7 @@
 #include "engine/env/registry.h"
 #include "engine/env/vector_env.h"
 #include "envs/box2d/lunar_lander.h"
+#include "random_run_hash.h"
 
 using namespace pavlov;
 
@@ -88,47 +89,12 @@ TEST_CASE("lunar lander: doing nothing crashes with -100 at the end") {
   CHECK(r.reward == -100.0);
 }
 
-namespace {
-// A hash of every number of the state after 1000 random steps (resets included).
-std::uint64_t run_hash(VectorEnv& venv, std::uint64_t seed) {
-  Rng rng(seed);
-  const int n = venv.num_envs();
-  const bool discrete = venv.action_space().is_discrete();
-  std::vector<std::int64_t> da(n);
-  std::vector<float> ca(2 * n);
-  const Batch* b = &venv.reset(seed);
-  std::uint64_t h = 1469598103934665603ull;
-  auto mix = [&](const void* p, std::size_t bytes) {
-    const auto* c = static_cast<const unsigned char*>(p);
-    for (std::size_t i = 0; i < bytes; ++i) h = (h ^ c[i]) * 1099511628211ull;
-  };
-  for (int t = 0; t < 1000; ++t) {
-    for (int e = 0; e < n; ++e) {
-      da[e] = static_cast<std::int64_t>(rng.below(4));
-      ca[2 * e] = static_cast<float>(rng.uniform(-1, 1));
-      ca[2 * e + 1] = static_cast<float>(rng.uniform(-1, 1));
-    }
-    b = discrete ? &venv.step(ConstArrayView(std::span(da))) : &venv.step(ConstArrayView(std::span(ca)));
-    mix(b->obs.data, b->obs.size * 4);
-    mix(b->rewards.data(), b->rewards.size() * 4);
-    mix(b->terminated.data(), b->terminated.size());
-  }
-  for (int e = 0; e < n; ++e) {
-    const auto* body = static_cast<envs::LunarLander&>(venv.env(e)).world().lander();
-    const b2Vec2 p = body->GetPosition(), v = body->GetLinearVelocity();
-    const float f[5] = {p.x, p.y, v.x, v.y, body->GetAngle()};
-    mix(f, sizeof f);
-  }
-  return h;
-}
-}  // namespace
-
 TEST_CASE("lunar lander: same seed, same world after 1000 random steps, on 1 or 2 threads") {
   for (const char* id : {"LunarLander-v3", "LunarLanderContinuous-v3"}) {
     VectorEnv a(id, {.num_envs = 8, .threads = 1}), b(id, {.num_envs = 8, .threads = 2}), c(id, {.num_envs = 8, .threads = 1});
-    const auto ha = run_hash(a, 5);
-    CHECK(ha == run_hash(b, 5));
-    CHECK(ha != run_hash(c, 6));
+    const auto ha = testing::random_run_hash(a, 5);
+    CHECK(ha == testing::random_run_hash(b, 5));
+    CHECK(ha != testing::random_run_hash(c, 6));
   }
 }
 

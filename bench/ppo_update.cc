@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <string>
 #include <torch/torch.h>
 
@@ -29,6 +30,7 @@ std::atomic<long> g_ops{0};
 bool g_counting = false;
 // op name -> calls and seconds inside it (nested ops included), in the counted rollout
 std::map<std::string, std::pair<long, double>> g_names;
+std::mutex g_names_mutex;  // with experiment threads >= 2 the two networks record ops from two threads
 
 struct OpStart : at::ObserverContext {
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
@@ -72,6 +74,7 @@ int main(int argc, char** argv) {
                             },
                             [](const at::RecordFunction& fn, at::ObserverContext* ctx) {
                               if (!ctx) return;
+                              const std::lock_guard<std::mutex> lock(g_names_mutex);
                               auto& entry = g_names[fn.name()];
                               ++entry.first;
                               entry.second += seconds_since(static_cast<OpStart*>(ctx)->t0);

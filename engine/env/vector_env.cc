@@ -158,10 +158,15 @@ const Batch& VectorEnv::reset(std::optional<std::uint64_t> seed, std::span<const
       reset_row(i, i, seed ? std::optional(derive_seed(*seed, i)) : std::nullopt);
     }
   };
-  pool_->parallel_for(num_envs_, 32, task);
+  pool_->parallel_for(num_envs_, grain(), task);
   batch_ = rows(0, num_envs_);
   return batch_;
 }
+
+// Envs per work item: up to 32 (cheap envs are stepped in batches), but small
+// enough that every thread gets several items when envs are few and costly
+// (16 LunarLanders on 2 threads: items of 2, not one item of 16).
+int VectorEnv::grain() const { return std::clamp(num_envs_ / (4 * threads_), 1, 32); }
 
 const Batch& VectorEnv::step(ConstArrayView actions) {
   if (!pool_) throw EnvError(id() + ": step() is synchronous; with batch_size < num_envs use send() and recv()");
@@ -191,7 +196,7 @@ const Batch& VectorEnv::step(ConstArrayView actions) {
       for (int k = 0; k < n; ++k) finish_row(ids[k], ids[k], results[k]);
     }
   };
-  pool_->parallel_for(num_envs_, 32, task);
+  pool_->parallel_for(num_envs_, grain(), task);
   batch_ = rows(0, num_envs_);
   return batch_;
 }

@@ -121,6 +121,7 @@ class VectorEnv {
   void load(std::istream& in);
 
  private:
+  int grain() const;
   struct Slot;  // per-env bookkeeping
   ArrayView obs_row(std::int64_t row);
   void reset_row(int env, std::int64_t row, std::optional<std::uint64_t> seed);

@@ -146,6 +146,9 @@ class ActorCriticAgent : public Agent {
       const std::string& act = options.torso().activation();
       act_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, num_envs_);
       act_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, num_envs_);
+      one_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, 1);  // evaluation plays one env
+      one_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, 1);
+      one_obs_ = torch::from_blob(obs_scratch_.data(), {1, obs_dim_}, torch::kFloat32);
       mb_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, batch_);
       mb_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, batch_);
       d_out_ = torch::zeros({batch_, head_dim_});
@@ -170,6 +173,7 @@ class ActorCriticAgent : public Agent {
     if (static_cast<std::int64_t>(obs_scratch_.size()) < n * obs_dim_) {  // more rows than envs: never in training
       obs_scratch_.resize(n * obs_dim_);
       act_obs_ = torch::from_blob(obs_scratch_.data(), {num_envs_, obs_dim_}, torch::kFloat32);
+      one_obs_ = torch::from_blob(obs_scratch_.data(), {1, obs_dim_}, torch::kFloat32);
     }
     prepare_obs(obs, n, /*update_stats=*/record && normalize_obs_);
     const auto [out, values] = forward(n);
@@ -376,6 +380,7 @@ class ActorCriticAgent : public Agent {
   // Policy outputs [n, head_dim] and values [n] of obs_scratch_'s first n rows, on the CPU.
   std::pair<torch::Tensor, torch::Tensor> forward(std::int64_t n) {
     if (act_policy_ && n == num_envs_) return {act_policy_->forward(act_obs_), act_value_->forward(act_obs_)};
+    if (one_policy_ && n == 1) return {one_policy_->forward(one_obs_), one_value_->forward(one_obs_)};
     torch::NoGradGuard no_grad;
     const torch::Tensor obs = tensor_from(obs_scratch_.data(), {n, obs_dim_}, torch::kFloat32, device_);
     auto [out, values] = ac_->forward(obs);
@@ -451,11 +456,11 @@ class ActorCriticAgent : public Agent {
   nets::ActorCritic ac_{nullptr};
   std::unique_ptr<nets::FlatParameters> flat_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
-  std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, mb_policy_, mb_value_;
+  std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, one_policy_, one_value_, mb_policy_, mb_value_;
   std::unique_ptr<WorkerPool> pool_;  // two threads for the two networks (experiment.threads >= 2)
 
   std::vector<float> obs_scratch_;
-  torch::Tensor act_obs_;  // a view of obs_scratch_'s first num_envs rows
+  torch::Tensor act_obs_, one_obs_;  // views of obs_scratch_'s first num_envs rows and first row
   std::vector<std::int64_t> perm_;
   struct {
     torch::Tensor obs;

@@ -17,6 +17,7 @@
 #include "nets/flush_denormals.h"
 #include "nets/mlp_backprop.h"
 #include "nets/optim.h"
+#include "nets/polyak.h"
 #include "nets/q_network.h"
 
 namespace pavlov::agents {
@@ -57,12 +58,7 @@ class Dqn : public Agent {
         num_actions_(ctx.action_space.n()),
         total_steps_(ctx.total_steps),
         rng_(derive_seed(ctx.seed, 0xA6E27)),
-        replay_(ctx.observation_space, ctx.action_space,
-                {.capacity = cfg_.get_int("replay.capacity"),
-                 .num_envs = ctx.num_envs,
-                 .n_step = static_cast<int>(cfg_.get_int("replay.n_step")),
-                 .gamma = cfg_.get_float("agent.gamma"),
-                 .batch_size = cfg_.get_int("replay.batch_size")}),
+        replay_(ctx.observation_space, ctx.action_space, replay_options_from(cfg_, ctx.num_envs)),
         schedule_(cfg_) {
     if (!ctx.action_space.is_discrete())
       throw std::invalid_argument("dqn needs a discrete action space, got " + ctx.action_space.to_string());
@@ -72,7 +68,7 @@ class Dqn : public Agent {
     target_ = nets::QNetwork(opts);
     q_->to(device_);
     target_->to(device_);
-    copy_weights(1.0);
+    nets::polyak_update(*q_, *target_, 1.0);
     target_->eval();
     flat_ = std::make_unique<nets::FlatParameters>(q_->parameters());
     optimizer_ = nets::make_optimizer(cfg_, {flat_->flat()});
@@ -144,7 +140,7 @@ class Dqn : public Agent {
     const double progress = static_cast<double>(env_steps) / static_cast<double>(std::max<std::int64_t>(1, total_steps_));
     epsilon_ = eps_fraction_ > 0 ? eps_start_ + (eps_end_ - eps_start_) * std::min(1.0, progress / eps_fraction_) : eps_end_;
     if (env_steps < learning_starts_) return {};
-    if (env_steps / target_interval_ > before / target_interval_) copy_weights(tau_);
+    if (env_steps / target_interval_ > before / target_interval_) nets::polyak_update(*q_, *target_, tau_);
     if (env_steps / train_freq_ == before / train_freq_) return {};
 
     const nets::FlushDenormals no_subnormals;  // see flush_denormals.h
@@ -268,20 +264,6 @@ class Dqn : public Agent {
     return tensor_from(data, std::move(shape), type, device_);
   }
   torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const { return obs_tensor(obs, n, obs_space_.numel(), device_); }
-
-  // target <- tau * online + (1 - tau) * target
-  void copy_weights(double tau) {
-    torch::NoGradGuard no_grad;
-    auto src = q_->parameters();
-    auto dst = target_->parameters();
-    for (std::size_t i = 0; i < src.size(); ++i) {
-      if (tau >= 1.0) dst[i].copy_(src[i]);
-      else dst[i].mul_(1.0 - tau).add_(src[i], tau);
-    }
-    auto sb = q_->buffers();
-    auto db = target_->buffers();
-    for (std::size_t i = 0; i < sb.size(); ++i) db[i].copy_(sb[i]);
-  }
 
   const Config& cfg_;
   torch::Device device_;

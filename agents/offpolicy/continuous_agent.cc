@@ -35,23 +35,16 @@ ContinuousOffPolicy::ContinuousOffPolicy(const AgentContext& ctx)
       device_(ctx.device),
       obs_dim_(ctx.observation_space.numel()),
       action_dim_(ctx.action_space.numel()),
-      obs_space_(ctx.observation_space),
-      action_space_(ctx.action_space),
       num_envs_(ctx.num_envs),
       total_steps_(ctx.total_steps),
       rng_(derive_seed(ctx.seed, 0x0FF)),
-      replay_(ctx.observation_space, ctx.action_space,
-              {.capacity = cfg_.get_int("replay.capacity"),
-               .num_envs = ctx.num_envs,
-               .n_step = static_cast<int>(cfg_.get_int("replay.n_step")),
-               .gamma = cfg_.get_float("agent.gamma"),
-               .batch_size = cfg_.get_int("replay.batch_size")}) {
+      replay_(ctx.observation_space, ctx.action_space, replay_options_from(cfg_, ctx.num_envs)) {
   if (!ctx.action_space.is_box())
     throw std::invalid_argument(cfg_.get_string("agent.algo") + " needs a Box action space, got " + ctx.action_space.to_string());
   for (std::int64_t j = 0; j < action_dim_; ++j) {
-    const double lo = action_space_.low()[j], hi = action_space_.high()[j];
+    const double lo = ctx.action_space.low()[j], hi = ctx.action_space.high()[j];
     if (!std::isfinite(lo) || !std::isfinite(hi))
-      throw std::invalid_argument(cfg_.get_string("agent.algo") + " needs bounded actions, got " + action_space_.to_string());
+      throw std::invalid_argument(cfg_.get_string("agent.algo") + " needs bounded actions, got " + ctx.action_space.to_string());
     low_.push_back(static_cast<float>(lo));
     high_.push_back(static_cast<float>(hi));
   }

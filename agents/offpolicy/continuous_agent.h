@@ -57,7 +57,6 @@ class ContinuousOffPolicy : public Agent {
   std::int64_t updates_ = 0;
 
  private:
-  Space obs_space_, action_space_;
   std::int64_t num_envs_, total_steps_;
   Rng rng_;
   Replay replay_;

@@ -12,6 +12,7 @@
 #include "engine/config/experiment.h"
 #include "nets/continuous_control.h"
 #include "nets/flat_optimizer.h"
+#include "nets/polyak.h"
 
 namespace pavlov::agents {
 namespace {
@@ -36,7 +37,7 @@ class Td3 : public ContinuousOffPolicy {
         critics_(cfg_, obs_dim_, action_dim_, device_) {
     actor_->to(device_);
     actor_target_->to(device_);
-    polyak_update(*actor_, *actor_target_, 1.0);
+    nets::polyak_update(*actor_, *actor_target_, 1.0);
     actor_opt_ = std::make_unique<nets::FlatOptimizer>(cfg_, actor_->parameters());
     tau_ = cfg_.get_float("agent.tau");
     delay_ = cfg_.get_int("agent.policy_delay");
@@ -74,7 +75,7 @@ class Td3 : public ContinuousOffPolicy {
       actor_opt_->step(actor_loss, progress());
       last_actor_loss_ = actor_loss.item<double>();
       critics_.update_targets(tau_);
-      polyak_update(*actor_, *actor_target_, tau_);
+      nets::polyak_update(*actor_, *actor_target_, tau_);
     }
     metrics_[0] = {"actor_loss", last_actor_loss_};
     return metrics_;

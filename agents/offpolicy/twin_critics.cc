@@ -4,16 +4,9 @@
 
 #include "engine/config/experiment.h"
 #include "nets/flat_optimizer.h"
+#include "nets/polyak.h"
 
 namespace pavlov::agents {
-
-void polyak_update(torch::nn::Module& source, torch::nn::Module& target, double tau) {
-  torch::NoGradGuard no_grad;
-  auto src = source.parameters(), dst = target.parameters();
-  for (std::size_t i = 0; i < src.size(); ++i) dst[i].mul_(1.0 - tau).add_(src[i], tau);
-  auto sb = source.buffers(), db = target.buffers();
-  for (std::size_t i = 0; i < sb.size(); ++i) db[i].copy_(sb[i]);
-}
 
 TwinCritics::TwinCritics(const Config& cfg, std::int64_t obs_dim, std::int64_t action_dim, const torch::Device& device) {
   const auto torso = nets::mlp_options_from(cfg, obs_dim + action_dim);
@@ -22,8 +15,8 @@ TwinCritics::TwinCritics(const Config& cfg, std::int64_t obs_dim, std::int64_t a
   target1_ = nets::QCritic(torso);
   target2_ = nets::QCritic(torso);
   for (nets::QCritic* q : {&q1_, &q2_, &target1_, &target2_}) (*q)->to(device);
-  polyak_update(*q1_, *target1_, 1.0);
-  polyak_update(*q2_, *target2_, 1.0);
+  nets::polyak_update(*q1_, *target1_, 1.0);
+  nets::polyak_update(*q2_, *target2_, 1.0);
   auto params = q1_->parameters();
   for (const auto& p : q2_->parameters()) params.push_back(p);
   optimizer_ = std::make_unique<nets::FlatOptimizer>(cfg, params);
@@ -46,8 +39,8 @@ torch::Tensor TwinCritics::min_target(const torch::Tensor& obs, const torch::Ten
 void TwinCritics::step(const torch::Tensor& loss, double progress) { optimizer_->step(loss, progress); }
 
 void TwinCritics::update_targets(double tau) {
-  polyak_update(*q1_, *target1_, tau);
-  polyak_update(*q2_, *target2_, tau);
+  nets::polyak_update(*q1_, *target1_, tau);
+  nets::polyak_update(*q2_, *target2_, tau);
 }
 
 void TwinCritics::save(torch::serialize::OutputArchive& a) const {

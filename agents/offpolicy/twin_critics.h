@@ -45,9 +45,6 @@ class TwinCritics {
   std::unique_ptr<nets::FlatOptimizer> optimizer_;
 };
 
-// target <- tau * source + (1 - tau) * target, parameters and buffers.
-void polyak_update(torch::nn::Module& source, torch::nn::Module& target, double tau);
-
 // A module's or an optimizer's archive under `key` of `a`.
 template <class T>
 void save_under(torch::serialize::OutputArchive& a, const char* key, const T& item) {

@@ -80,7 +80,6 @@ class ActorCriticAgent : public Agent {
       : cfg_(ctx.config),
         a2c_(a2c),
         device_(ctx.device),
-        obs_space_(ctx.observation_space),
         action_space_(ctx.action_space),
         continuous_(ctx.action_space.is_box()),
         obs_dim_(ctx.observation_space.numel()),
@@ -439,7 +438,7 @@ class ActorCriticAgent : public Agent {
   const Config& cfg_;
   bool a2c_;
   torch::Device device_;
-  Space obs_space_, action_space_;
+  Space action_space_;
   bool continuous_;
   std::int64_t obs_dim_, head_dim_;
   std::int64_t num_envs_, total_steps_;

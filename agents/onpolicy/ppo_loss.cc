@@ -105,8 +105,6 @@ void ppo_loss_grad(const torch::Tensor& out_t, const torch::Tensor& log_std_t, c
         const float p = drow[j];
         drow[j] = ent_coef * inv_n * p * ((row[j] - lse) + h);
       }
-      // keep p_a aside through the sign trick: d log pi / d logit_j = 1[j=a] - p_j
-      // (applied below once d loss / d log pi is known)
     }
     const float log_ratio = lp - old_lp[i];
     const float ratio = std::exp(log_ratio);
@@ -126,9 +124,9 @@ void ppo_loss_grad(const torch::Tensor& out_t, const torch::Tensor& log_std_t, c
           d_log_std[j] += g * (diff * diff * inv_var - 1.0f);  // d log pi / d log_std_j
         }
       } else {
-        // d log pi / d logit_j = 1[j = a] - p_j, with p_j = exp(logit_j - lse)
-        const float lse = lp - row[acts_i[i]];  // = -logsumexp
-        for (std::int64_t j = 0; j < k; ++j) drow[j] -= g * std::exp(row[j] + lse);
+        // d log pi / d logit_j = 1[j = a] - p_j, with p_j = exp(logit_j - logsumexp)
+        const float neg_lse = lp - row[acts_i[i]];
+        for (std::int64_t j = 0; j < k; ++j) drow[j] -= g * std::exp(row[j] + neg_lse);
         drow[acts_i[i]] += g;
       }
     } else if (o.continuous) {

@@ -3,9 +3,18 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "engine/config/experiment.h"
 #include "engine/io/binary.h"
 
 namespace pavlov {
+
+ReplayOptions replay_options_from(const Config& cfg, int num_envs) {
+  return {.capacity = cfg.get_int("replay.capacity"),
+          .num_envs = num_envs,
+          .n_step = static_cast<int>(cfg.get_int("replay.n_step")),
+          .gamma = cfg.get_float("agent.gamma"),
+          .batch_size = cfg.get_int("replay.batch_size")};
+}
 
 Replay::Replay(const Space& observation_space, const Space& action_space, ReplayOptions options)
     : options_(options),

@@ -34,6 +34,11 @@ struct ReplayOptions {
   std::int64_t batch_size = 64;
 };
 
+class Config;
+
+// The options [replay] (capacity, batch_size, n_step) and [agent] gamma describe, for num_envs envs.
+ReplayOptions replay_options_from(const Config& cfg, int num_envs);
+
 // Views of one sampled batch; valid until the next sample().
 struct ReplaySample {
   std::int64_t size = 0;

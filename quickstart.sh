@@ -14,7 +14,9 @@ build=${BUILD_DIR:-build}
 packages=(cmake ninja-build g++ ccache pkg-config
           libboost-dev libboost-program-options-dev libtomlplusplus-dev doctest-dev
           libbox2d-dev libsfml-dev libtorch-dev libopenblas0-openmp
-          python3-protobuf)  # the last one only for the test that decodes TensorBoard files
+          libgif-dev libavformat-dev libavcodec-dev libswscale-dev  # recordings: GIF, MP4
+          xvfb xauth              # the window test runs on a virtual display
+          python3-protobuf)       # only for the test that decodes TensorBoard files
 
 missing=()
 for p in "${packages[@]}"; do

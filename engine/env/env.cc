@@ -21,6 +21,8 @@ void Env::set_max_episode_steps(std::int64_t steps) {
   max_episode_steps_ = steps;
 }
 
+bool Env::render(Canvas&) const { return false; }
+
 void Env::check_obs(ArrayView obs) const {
   if (obs.dtype != observation_space_.dtype() || obs.size != observation_space_.numel())
     throw EnvError(id_ + ": the observation buffer holds " + std::to_string(obs.size) + " " +

@@ -41,6 +41,7 @@
 
 namespace pavlov {
 
+class Canvas;
 class Env;
 
 // What the env itself reports from one step (the impl's return value).
@@ -89,6 +90,10 @@ class Env {
   // True for tasks with a notion of success (StepInfo::is_success), e.g. a
   // reacher within reach of its target; evaluations then report a success rate.
   virtual bool reports_success() const { return false; }
+  // Draws the current state on `canvas` (engine/render/canvas.h): the frame
+  // size, the camera and the shapes; returns false if the env cannot draw
+  // itself. Pixel observations, windows and recordings all come from it.
+  virtual bool render(Canvas& canvas) const;
   // Steps taken since the last reset.
   std::int64_t elapsed_steps() const { return elapsed_; }
   // True between a reset and the step that ends the episode.

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/env/registry.h"
+#include "envs/box2d/draw_body.h"
 
 namespace pavlov::envs {
 namespace {
@@ -96,7 +97,7 @@ void BipedalWalker::generate_terrain(Rng& rng) {
   // bodies never move, so one body with many fixtures behaves the same and
   // builds faster).
   b2BodyDef ground_def;
-  b2Body* ground = world_->CreateBody(&ground_def);
+  b2Body* ground = ground_ = world_->CreateBody(&ground_def);
   b2PolygonShape poly;
   b2FixtureDef block;
   block.shape = &poly;
@@ -308,6 +309,40 @@ void BipedalWalker::set_state_impl(std::span<const double> state, ArrayView obs)
   float* o = obs.as<float>();
   advance(zero, o);
   for (std::size_t i = 0; i < log_.steps(); ++i) advance(log_.action(i), o);
+}
+
+// Gymnasium's picture: 600 x 400 pixels at 30 px/m, the camera following the
+// hull (a fifth of the way in), lavender sky, ground in two alternating
+// greens, white obstacles, the purple walker with its far legs darker.
+bool BipedalWalker::render(Canvas& c) const {
+  if (hull_ == nullptr) return false;
+  c.begin(static_cast<int>(kViewportW), static_cast<int>(kViewportH), {215, 215, 255});
+  c.set_camera(0, 0, static_cast<float>(kScale));
+  c.follow_x(hull_->GetPosition().x, 0.2f);
+  for (std::size_t i = 0; i + 1 < terrain_x_.size(); ++i) {
+    const float x0 = float(terrain_x_[i]), x1 = float(terrain_x_[i + 1]), y0 = float(terrain_y_[i]), y1 = float(terrain_y_[i + 1]);
+    c.polygon({{x0, y0}, {x1, y1}, {x1, 0}, {x0, 0}}, i % 2 == 0 ? Color{76, 255, 76} : Color{76, 204, 76});
+  }
+  // The ground body's polygons are the obstacles (stumps, pit walls, stairs).
+  for (const b2Fixture* f = ground_->GetFixtureList(); f != nullptr; f = f->GetNext()) {
+    if (f->GetShape()->GetType() != b2Shape::e_polygon) continue;
+    const auto* poly = static_cast<const b2PolygonShape*>(f->GetShape());
+    Point pts[b2_maxPolygonVertices];
+    for (int i = 0; i < poly->m_count; ++i) pts[i] = {poly->m_vertices[i].x, poly->m_vertices[i].y};
+    c.polygon(std::span<const Point>(pts, poly->m_count), colors::kWhite);
+    for (int i = 0; i < poly->m_count; ++i) c.line(pts[i], pts[(i + 1) % poly->m_count], 1, {153, 153, 153});
+  }
+  const float flag_x = float(kTerrainStep * 3), flag_y = float(kTerrainHeight), pole = float(50 / kScale), px = float(1 / kScale);
+  c.line({flag_x, flag_y}, {flag_x, flag_y + pole}, 1, colors::kBlack);
+  c.polygon({{flag_x, flag_y + pole}, {flag_x, flag_y + pole - 10 * px}, {flag_x + 25 * px, flag_y + pole - 5 * px}}, {230, 51, 0});
+  for (int side : {1, -1}) {  // the far (right) legs first, darker
+    const int k = side == 1 ? 2 : 0;
+    const auto shade = [&](int v) { return static_cast<std::uint8_t>(v - side * 25); };
+    for (int j = k; j < k + 2; ++j)
+      draw_body(c, *legs_[j], {shade(153), shade(76), shade(127)}, Color{shade(102), shade(51), shade(76)});
+  }
+  draw_body(c, *hull_, {127, 51, 229}, Color{76, 76, 127});
+  return true;
 }
 
 }  // namespace pavlov::envs

@@ -30,6 +30,7 @@ namespace pavlov::envs {
 
 class BipedalWalker : public Env {
  public:
+  bool render(Canvas& canvas) const override;
   explicit BipedalWalker(bool hardcore);
   ~BipedalWalker() override;
 
@@ -51,6 +52,7 @@ class BipedalWalker : public Env {
   bool hardcore_;
   std::unique_ptr<b2World> world_;
   GroundContacts contacts_;  // the hull is fatal; the lower legs are the feet
+  b2Body* ground_ = nullptr;  // the terrain: edges along the surface, polygons for obstacles
   b2Body* hull_ = nullptr;
   std::array<b2Body*, 4> legs_{};             // upper left, lower left, upper right, lower right
   std::array<b2RevoluteJoint*, 4> joints_{};  // hip, knee, hip, knee

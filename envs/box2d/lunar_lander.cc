@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/env/registry.h"
+#include "engine/render/canvas.h"
 
 namespace pavlov::envs {
 namespace {
@@ -99,6 +100,12 @@ void LunarLander::set_state_impl(std::span<const double> state, ArrayView obs) {
   float* o = obs.as<float>();
   world_.step(replay, 0.0, 0, 0.0, o, terminated);
   for (std::size_t i = 0; i < log_.steps(); ++i) advance(replay, log_.action(i), o);
+}
+
+bool LunarLander::render(Canvas& c) const {
+  if (world_.lander() == nullptr) return false;  // before the first reset
+  world_.draw(c);
+  return true;
 }
 
 }  // namespace pavlov::envs

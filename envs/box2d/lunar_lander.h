@@ -17,6 +17,7 @@ namespace pavlov::envs {
 
 class LunarLander : public Env {
  public:
+  bool render(Canvas& canvas) const override;
   LunarLander(const LunarLanderOptions& options, bool continuous);
 
   std::vector<double> state() const override;

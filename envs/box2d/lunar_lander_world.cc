@@ -1,5 +1,7 @@
 #include "envs/box2d/lunar_lander_world.h"
 
+#include "envs/box2d/draw_body.h"
+
 #include <cmath>
 
 namespace pavlov::envs {
@@ -200,6 +202,25 @@ double LunarLanderWorld::step(Rng& rng, double m_power, int direction, double s_
     reward = +100;
   }
   return reward;
+}
+
+void LunarLanderWorld::draw(Canvas& c) const {
+  c.begin(static_cast<int>(kViewportW), static_cast<int>(kViewportH), colors::kBlack);
+  c.set_camera(0, 0, static_cast<float>(kScale));
+  for (const b2Fixture* f = moon_->GetFixtureList(); f != nullptr; f = f->GetNext()) {
+    const auto* edge = static_cast<const b2EdgeShape*>(f->GetShape());
+    const b2Vec2 a = edge->m_vertex1, b = edge->m_vertex2;
+    c.polygon({{a.x, a.y}, {b.x, b.y}, {b.x, 0}, {a.x, 0}}, colors::kWhite);
+  }
+  constexpr Color kBody{128, 102, 230}, kOutline{77, 77, 128};
+  for (const b2Body* leg : legs_) draw_body(c, *leg, kBody, kOutline);
+  draw_body(c, *lander_, kBody, kOutline);
+  const float pole = static_cast<float>(50 / kScale), flag = static_cast<float>(1 / kScale);
+  for (double x : {helipad_x1_, helipad_x2_}) {
+    const float fx = static_cast<float>(x), y1 = static_cast<float>(helipad_y_), y2 = y1 + pole;
+    c.line({fx, y1}, {fx, y2}, 1, colors::kWhite);
+    c.polygon({{fx, y2}, {fx, y2 - 10 * flag}, {fx + 25 * flag, y2 - 5 * flag}}, {204, 204, 0});
+  }
 }
 
 }  // namespace pavlov::envs

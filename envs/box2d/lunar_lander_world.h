@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "engine/env/rng.h"
+#include "engine/render/canvas.h"
 #include "envs/box2d/ground_contacts.h"
 
 namespace pavlov::envs {
@@ -41,6 +42,10 @@ class LunarLanderWorld {
   // power in [0.5, 1], or 0), steps the world 1/50 s and writes the
   // observation. Returns the reward; sets `terminated`.
   double step(Rng& rng, double main_power, int side_direction, double side_power, float* obs, bool& terminated);
+
+  // Gymnasium's picture: 600 x 400, the moon white under a black sky, the
+  // lander purple, the helipad's two yellow flags.
+  void draw(Canvas& canvas) const;
 
   // Everything observable about the bodies, for tests and hashes.
   const b2Body* lander() const { return lander_; }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/env/registry.h"
+#include "engine/render/canvas.h"
 
 namespace pavlov::envs {
 namespace {
@@ -165,6 +166,32 @@ void Reacher::set_state_impl(std::span<const double> state, ArrayView obs) {
   float* o = obs.as<float>();
   write_obs(o);
   for (std::size_t i = 0; i < log_.steps(); ++i) advance(log_.action(i), o);
+}
+
+// A top view, 500 x 500 pixels over the arm's reach: the arena's edge, the
+// target (red), the links (blue-gray) and the fingertip (green once within
+// the success distance).
+bool Reacher::render(Canvas& c) const {
+  if (links_.empty()) return false;
+  double reach = 0;
+  for (double l : lengths_) reach += l;
+  const float bound = static_cast<float>(reach * 1.15);
+  c.begin(500, 500, {245, 245, 240});
+  c.set_camera(-bound, -bound, 500 / (2 * bound));
+  c.circle({0, 0}, static_cast<float>(reach), {225, 225, 215});
+  c.circle({target_.x, target_.y}, static_cast<float>(kSuccessDistance), {250, 190, 190});
+  c.circle({target_.x, target_.y}, 0.009f, {200, 30, 30});
+  const float thickness = 10.f / c.scale() > 2 * kHalfWidth ? 10.f / c.scale() : 2 * kHalfWidth;
+  for (std::size_t i = 0; i < links_.size(); ++i) {
+    const b2Vec2 p = links_[i]->GetPosition();
+    const float a = links_[i]->GetAngle(), half = static_cast<float>(lengths_[i] / 2);
+    const Point link[4] = {{-half, -thickness / 2}, {half, -thickness / 2}, {half, thickness / 2}, {-half, thickness / 2}};
+    c.polygon(link, {p.x, p.y}, a, {70, 90, 130});
+    c.circle({p.x - std::cos(a) * half, p.y - std::sin(a) * half}, thickness * 0.7f, {40, 50, 70});
+  }
+  const b2Vec2 tip = fingertip();
+  c.circle({tip.x, tip.y}, thickness * 0.6f, distance() < kSuccessDistance ? Color{40, 170, 60} : Color{40, 50, 70});
+  return true;
 }
 
 }  // namespace pavlov::envs

@@ -30,6 +30,7 @@ struct ReacherOptions {
 
 class Reacher : public Env {
  public:
+  bool render(Canvas& canvas) const override;
   explicit Reacher(const ReacherOptions& options);
   ~Reacher() override;
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/env/registry.h"
+#include "engine/render/canvas.h"
 
 namespace pavlov::envs {
 namespace {
@@ -99,6 +100,24 @@ Transition Acrobot::step_impl(ConstArrayView action, ArrayView obs) {
   write_obs(obs);
   const bool terminated = -std::cos(state_[0]) - std::cos(state_[1] + state_[0]) > 1.0;
   return {terminated ? 0.0 : -1.0, terminated};
+}
+
+// Gymnasium's picture: 500 x 500 pixels over +-2.2 m, cyan links hanging from
+// the pivot, yellow joints, the goal height (y = 1) as a black line.
+bool Acrobot::render(Canvas& c) const {
+  constexpr float kBound = 2.2f;
+  c.begin(500, 500, colors::kWhite);
+  c.set_camera(-kBound, -kBound, 500 / (2 * kBound));
+  c.line({-kBound, 1}, {kBound, 1}, 1, colors::kBlack);
+  const float a1 = static_cast<float>(state_[0]), a2 = static_cast<float>(state_[0] + state_[1]);
+  const Point joints[2] = {{0, 0}, {std::sin(a1), -std::cos(a1)}};
+  const float angles[2] = {a1 - static_cast<float>(M_PI / 2), a2 - static_cast<float>(M_PI / 2)};
+  const Point link[4] = {{0, -0.1f}, {1, -0.1f}, {1, 0.1f}, {0, 0.1f}};
+  for (int i = 0; i < 2; ++i) {
+    c.polygon(link, joints[i], angles[i], {0, 204, 204});
+    c.circle(joints[i], 0.1f, {204, 204, 0});
+  }
+  return true;
 }
 
 }  // namespace pavlov::envs

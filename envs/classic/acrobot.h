@@ -18,6 +18,7 @@ namespace pavlov::envs {
 
 class Acrobot : public StateEnv<4> {
  public:
+  bool render(Canvas& canvas) const override;
   Acrobot();
 
  protected:

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "engine/env/registry.h"
+#include "engine/render/canvas.h"
 
 namespace pavlov::envs {
 namespace {
@@ -89,6 +90,25 @@ void CartPole::step_many_impl(std::span<StepJob> jobs) {
       job.transition = static_cast<CartPole*>(job.env)->advance(job.action.as<std::int64_t>()[0], c[j], s[j], job.obs);
     }
   }
+}
+
+// Gymnasium's picture: 600 x 400 pixels over 2 x_threshold metres, the track
+// 100 px above the bottom, a 50 x 30 px cart, a 10 px pole of twice kLength.
+bool CartPole::render(Canvas& c) const {
+  constexpr float kScale = static_cast<float>(600 / (2 * kXThreshold)), kX = static_cast<float>(kXThreshold);
+  c.begin(600, 400, colors::kWhite);
+  c.set_camera(-kX, -100 / kScale, kScale);
+  const float x = static_cast<float>(state_[0]), theta = static_cast<float>(state_[2]);
+  const float cart_w = 50 / kScale, cart_h = 30 / kScale, pole_w = 10 / kScale, pole_len = static_cast<float>(2 * kLength);
+  c.line({-2 * kX, 0}, {2 * kX, 0}, 1, colors::kBlack);
+  c.polygon({{x - cart_w / 2, -cart_h / 2}, {x + cart_w / 2, -cart_h / 2}, {x + cart_w / 2, cart_h / 2}, {x - cart_w / 2, cart_h / 2}},
+            colors::kBlack);
+  const Point axle{x, cart_h / 4};
+  const Point pole[4] = {{-pole_w / 2, -pole_w / 2}, {pole_w / 2, -pole_w / 2}, {pole_w / 2, pole_len - pole_w / 2},
+                         {-pole_w / 2, pole_len - pole_w / 2}};
+  c.polygon(pole, axle, -theta, {202, 152, 101});  // theta > 0 leans right: clockwise
+  c.circle(axle, pole_w / 2, {129, 132, 203});
+  return true;
 }
 
 }  // namespace pavlov::envs

@@ -21,6 +21,7 @@ struct CartPoleOptions {
 
 class CartPole : public StateEnv<4> {
  public:
+  bool render(Canvas& canvas) const override;
   using Options = CartPoleOptions;
   explicit CartPole(const CartPoleOptions& options = {});
 

@@ -17,8 +17,12 @@ struct MountainCarOptions {
   double goal_velocity = 0.0;  // the velocity the car must have at the goal
 };
 
+// Draws the hill, the car at `position` and the flag at `goal` (both MountainCar envs).
+void draw_mountain_car(Canvas& canvas, double position, double goal);
+
 class MountainCar : public StateEnv<2> {
  public:
+  bool render(Canvas& canvas) const override;
   using Options = MountainCarOptions;
   explicit MountainCar(const MountainCarOptions& options = {});
 

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "engine/env/registry.h"
+#include "engine/render/canvas.h"
+#include "envs/classic/mountain_car.h"
 
 namespace pavlov::envs {
 namespace {
@@ -61,6 +63,11 @@ Transition MountainCarContinuous::step_impl(ConstArrayView action, ArrayView obs
   state_ = {static_cast<float>(position), static_cast<float>(velocity)};
   write_obs(obs);
   return {reward, terminated};
+}
+
+bool MountainCarContinuous::render(Canvas& c) const {
+  draw_mountain_car(c, state_[0], kGoalPosition);
+  return true;
 }
 
 }  // namespace pavlov::envs

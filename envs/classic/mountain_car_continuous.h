@@ -21,6 +21,7 @@ struct MountainCarContinuousOptions {
 
 class MountainCarContinuous : public StateEnv<2> {
  public:
+  bool render(Canvas& canvas) const override;
   using Options = MountainCarContinuousOptions;
   explicit MountainCarContinuous(const MountainCarContinuousOptions& options = {});
 

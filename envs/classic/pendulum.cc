@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/env/registry.h"
+#include "engine/render/canvas.h"
 
 namespace pavlov::envs {
 namespace {
@@ -62,6 +63,22 @@ Transition Pendulum::step_impl(ConstArrayView action, ArrayView obs) {
   state_ = {newth, newthdot};
   write_obs(obs);
   return {-costs, false};
+}
+
+// Gymnasium's picture: 500 x 500 pixels over +-2.2, a red rod of length 1
+// with rounded ends pointing up at theta = 0, a black axle.
+bool Pendulum::render(Canvas& c) const {
+  constexpr float kBound = 2.2f;
+  constexpr Color kRod{204, 77, 77};
+  c.begin(500, 500, colors::kWhite);
+  c.set_camera(-kBound, -kBound, 500 / (2 * kBound));
+  const float up = static_cast<float>(state_[0] + M_PI / 2);
+  const Point rod[4] = {{0, -0.1f}, {1, -0.1f}, {1, 0.1f}, {0, 0.1f}};
+  c.polygon(rod, {0, 0}, up, kRod);
+  c.circle({0, 0}, 0.1f, kRod);
+  c.circle({std::cos(up), std::sin(up)}, 0.1f, kRod);
+  c.circle({0, 0}, 0.05f, colors::kBlack);
+  return true;
 }
 
 }  // namespace pavlov::envs

@@ -20,6 +20,7 @@ struct PendulumOptions {
 
 class Pendulum : public StateEnv<2> {
  public:
+  bool render(Canvas& canvas) const override;
   using Options = PendulumOptions;
   explicit Pendulum(const PendulumOptions& options = {});
 

@@ -130,6 +130,14 @@ class Dqn : public Agent {
     }
   }
 
+  ActionInsight insight(ConstArrayView obs) override {
+    torch::NoGradGuard no_grad;
+    q_->eval();
+    const torch::Tensor q = q_->forward(to_device(obs, 1)).to(torch::kCPU).contiguous();
+    q_->train();
+    return {"Q", {q.data_ptr<float>(), q.data_ptr<float>() + num_actions_}};
+  }
+
   void observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) override {
     replay_.add(obs, actions, result);
   }

@@ -84,6 +84,12 @@ void ContinuousOffPolicy::act(ConstArrayView obs, std::int64_t n, ArrayView acti
     }
 }
 
+ActionInsight ContinuousOffPolicy::insight(ConstArrayView obs) {
+  ActionInsight out{"mean", std::vector<float>(action_dim_)};
+  act(obs, 1, ArrayView(std::span<float>(out.values)), /*explore=*/false);
+  return out;
+}
+
 void ContinuousOffPolicy::observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) {
   replay_.add(obs, actions, result);
   if (noise_ == "ou")  // a new episode starts its noise from 0

@@ -33,6 +33,8 @@ class ContinuousOffPolicy : public Agent {
  public:
   explicit ContinuousOffPolicy(const AgentContext& ctx);
 
+  // The deterministic (mean) action, in the env's bounds.
+  ActionInsight insight(ConstArrayView obs) override;
   void act(ConstArrayView obs, std::int64_t n, ArrayView actions, bool explore) final;
   void observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) final;
   std::span<const Metric> train(std::int64_t env_steps) final;

@@ -224,6 +224,22 @@ class ActorCriticAgent : public Agent {
     }
   }
 
+  ActionInsight insight(ConstArrayView obs) override {
+    prepare_obs(obs, 1, /*update_stats=*/false);
+    const float* row = forward(1).first.data_ptr<float>();
+    ActionInsight out{continuous_ ? "mean" : "p", std::vector<float>(row, row + head_dim_)};
+    if (continuous_) {
+      for (std::int64_t j = 0; j < head_dim_; ++j)
+        out.values[j] = static_cast<float>(std::clamp<double>(out.values[j], action_space_.low()[j], action_space_.high()[j]));
+    } else {  // softmax of the logits
+      const float m = *std::max_element(out.values.begin(), out.values.end());
+      float sum = 0;
+      for (float& v : out.values) sum += (v = std::exp(v - m));
+      for (float& v : out.values) v /= sum;
+    }
+    return out;
+  }
+
   void observe(ConstArrayView, ConstArrayView, const Batch& result) override {
     const std::int64_t row = static_cast<std::int64_t>(rollout_.t) * num_envs_;
     std::span<float> rewards(&rollout_.rewards[row], num_envs_);

@@ -3,6 +3,8 @@
 // error, 130 interrupted).
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,5 +17,17 @@ int validate_command(const std::vector<std::string>& args);
 int resume_command(const std::vector<std::string>& args);
 int eval_command(const std::vector<std::string>& args);
 int docs_command(const std::vector<std::string>& args);
+int watch_command(const std::vector<std::string>& args);
+int play_command(const std::vector<std::string>& args);
+int plot_command(const std::vector<std::string>& args);
+
+// A run folder or a checkpoint file named on the command line: the run's
+// folder (with config.toml) and the checkpoint to load: the latest, or with
+// `best` checkpoints/best.ckpt. Says why on stderr and returns nothing when
+// there is none.
+struct CheckpointTarget {
+  std::filesystem::path dir, file;
+};
+std::optional<CheckpointTarget> find_checkpoint(const std::string& command, const std::string& target, bool best);
 
 }  // namespace pavlov::cli

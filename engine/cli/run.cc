@@ -96,6 +96,21 @@ int resume_command(const std::vector<std::string>& args) {
   return train_in(trainer, dir, true);
 }
 
+std::optional<CheckpointTarget> find_checkpoint(const std::string& command, const std::string& target, bool best) {
+  const std::filesystem::path path = target;
+  if (std::filesystem::is_regular_file(path)) return CheckpointTarget{path.parent_path().parent_path(), path};
+  if (!std::filesystem::is_directory(path)) {
+    std::cerr << "pavlov " << command << ": " << target << " is neither a run folder nor a checkpoint file\n";
+    return std::nullopt;
+  }
+  const auto file = best ? std::optional(path / "checkpoints" / "best.ckpt") : io::latest_checkpoint(path);
+  if (!file || !std::filesystem::exists(*file)) {
+    std::cerr << "pavlov " << command << ": " << target << " has no " << (best ? "best " : "") << "checkpoint\n";
+    return std::nullopt;
+  }
+  return CheckpointTarget{path, *file};
+}
+
 int eval_command(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   int episodes = -1;
@@ -116,18 +131,9 @@ int eval_command(const std::vector<std::string>& args) {
     std::cerr << "pavlov eval: expected RUN_DIR or CHECKPOINT. Run `pavlov eval --help`.\n";
     return 2;
   }
-  std::filesystem::path target = rest[0], dir = target, file;
-  if (std::filesystem::is_regular_file(target)) {
-    file = target;
-    dir = target.parent_path().parent_path();
-  } else {
-    const auto latest = best ? std::optional(dir / "checkpoints" / "best.ckpt") : io::latest_checkpoint(dir);
-    if (!latest || !std::filesystem::exists(*latest)) {
-      std::cerr << "pavlov eval: " << dir.string() << " has no " << (best ? "best " : "") << "checkpoint\n";
-      return 2;
-    }
-    file = *latest;
-  }
+  const auto found = find_checkpoint("eval", rest[0], best);
+  if (!found) return 2;
+  const auto& [dir, file] = *found;
   const Config cfg = load_experiment((dir / "config.toml").string());
   Trainer trainer(cfg);
   trainer.load_checkpoint(file);

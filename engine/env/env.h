@@ -94,6 +94,9 @@ class Env {
   // size, the camera and the shapes; returns false if the env cannot draw
   // itself. Pixel observations, windows and recordings all come from it.
   virtual bool render(Canvas& canvas) const;
+  // Steps per second of real time (Gymnasium's metadata["render_fps"]): the
+  // speed at which a viewer plays the env.
+  virtual double render_fps() const { return 50.0; }
   // Steps taken since the last reset.
   std::int64_t elapsed_steps() const { return elapsed_; }
   // True between a reset and the step that ends the episode.

@@ -9,7 +9,12 @@
 #include "engine/render/image_io.h"
 
 #ifdef PAVLOV_HAS_GIF
+#include <fcntl.h>
 #include <gif_lib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #endif
 #ifdef PAVLOV_HAS_FFMPEG
 extern "C" {
@@ -105,8 +110,14 @@ class GifFile final : public Recorder {
     width_ = width;
     height_ = height;
     int error = 0;
-    gif_ = EGifOpenFileName(path_.c_str(), false, &error);
-    if (gif_ == nullptr) throw std::runtime_error("cannot create " + path_.string() + ": " + gif_error(error));
+    // Opened here, not by EGifOpenFileName, which creates files readable by their owner only.
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0666);
+    if (fd < 0) throw std::runtime_error("cannot create " + path_.string() + ": " + std::strerror(errno));
+    gif_ = EGifOpenFileHandle(fd, &error);
+    if (gif_ == nullptr) {
+      ::close(fd);
+      throw std::runtime_error("cannot create " + path_.string() + ": " + gif_error(error));
+    }
     EGifSetGifVersion(gif_, true);
     if (EGifPutScreenDesc(gif_, width, height, 8, 0, nullptr) != GIF_OK) fail();
     // Loop forever (the NETSCAPE2.0 application extension).

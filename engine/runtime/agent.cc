@@ -13,6 +13,8 @@ std::map<std::string, AgentFactory>& factories() {
 }
 }  // namespace
 
+ActionInsight Agent::insight(ConstArrayView) { return {}; }
+
 bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory,
                     std::vector<std::pair<std::string, ConfigValue>> defaults) {
   Catalog::global().add({"agent", name, summary, std::move(keys), std::move(defaults)});

@@ -31,6 +31,12 @@ struct Metric {
   double value = 0.0;
 };
 
+// What a viewer shows of the agent's greedy decision for one observation.
+struct ActionInsight {
+  std::string kind;           // "Q": action values, "p": action probabilities, "mean": mean action; "": nothing to show
+  std::vector<float> values;  // one per discrete action, or per action dimension
+};
+
 struct AgentContext {
   const Config& config;
   Space observation_space;
@@ -58,6 +64,10 @@ class Agent {
   virtual std::span<const Metric> status() = 0;
   // The names train() and status() report, in column order (for metrics.csv).
   virtual std::vector<std::string> metric_names() const = 0;
+
+  // The numbers behind the greedy action for one observation (for `pavlov
+  // watch` and the live view; not on a hot path). The default shows nothing.
+  virtual ActionInsight insight(ConstArrayView obs);
 
   // Everything needed to continue exactly: weights, optimizer, replay, RNGs, counters.
   virtual void save(std::ostream& out) const = 0;

@@ -160,8 +160,12 @@ const std::string& Trainer::device() const { return s_->device; }
 
 void Trainer::load_checkpoint(const std::filesystem::path& file) { s_->restore(io::read_checkpoint(file)); }
 
+Agent& Trainer::agent() { return *s_->agent; }
+
+std::unique_ptr<Env> Trainer::make_env() const { return pavlov::make_env(s_->cfg.get_string("env.id"), env_options(s_->cfg)); }
+
 EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
-  auto env = make_env(s_->cfg.get_string("env.id"), env_options(s_->cfg));
+  auto env = make_env();
   const Space& os = env->observation_space();
   const Space& as = env->action_space();
   std::vector<std::byte> obs(os.numel() * dtype_size(os.dtype())), act(as.numel() * dtype_size(as.dtype()));

@@ -21,7 +21,9 @@
 
 namespace pavlov {
 
+class Agent;
 class Config;
+class Env;
 
 struct EvalResult {
   double mean = 0.0, std = 0.0, min = 0.0, max = 0.0;
@@ -53,6 +55,10 @@ class Trainer {
   EvalResult evaluate(int episodes, std::uint64_t seed);
   // "cpu" or "cuda": where the networks run.
   const std::string& device() const;
+  // The agent (for viewers: act and insight on single observations).
+  Agent& agent();
+  // A new env of the experiment (its id and options), not part of training.
+  std::unique_ptr<Env> make_env() const;
   // Loads the agent of a checkpoint file (for `pavlov eval`).
   void load_checkpoint(const std::filesystem::path& file);
 

@@ -19,6 +19,7 @@ namespace pavlov::envs {
 class Acrobot : public StateEnv<4> {
  public:
   bool render(Canvas& canvas) const override;
+  double render_fps() const override { return 15; }
   Acrobot();
 
  protected:

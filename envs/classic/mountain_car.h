@@ -23,6 +23,7 @@ void draw_mountain_car(Canvas& canvas, double position, double goal);
 class MountainCar : public StateEnv<2> {
  public:
   bool render(Canvas& canvas) const override;
+  double render_fps() const override { return 30; }
   using Options = MountainCarOptions;
   explicit MountainCar(const MountainCarOptions& options = {});
 

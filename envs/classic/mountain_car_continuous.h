@@ -22,6 +22,7 @@ struct MountainCarContinuousOptions {
 class MountainCarContinuous : public StateEnv<2> {
  public:
   bool render(Canvas& canvas) const override;
+  double render_fps() const override { return 30; }
   using Options = MountainCarContinuousOptions;
   explicit MountainCarContinuous(const MountainCarContinuousOptions& options = {});
 

@@ -21,6 +21,7 @@ struct PendulumOptions {
 class Pendulum : public StateEnv<2> {
  public:
   bool render(Canvas& canvas) const override;
+  double render_fps() const override { return 30; }
   using Options = PendulumOptions;
   explicit Pendulum(const PendulumOptions& options = {});
 

@@ -9,6 +9,9 @@
 #include "engine/config/experiment.h"
 #include "engine/env/rng.h"
 #include "engine/io/checkpoint.h"
+#include "engine/render/episode_videos.h"
+#include "engine/render/live_view.h"
+#include "engine/render/window.h"
 #include "engine/runtime/trainer.h"
 
 namespace pavlov::cli {
@@ -30,13 +33,37 @@ void print_eval(const std::filesystem::path& dir) {
   std::cout << in.rdbuf();
 }
 
-int train_in(Trainer& trainer, const std::filesystem::path& dir, bool resume) {
+// `--watch` anywhere among the arguments is `render.live=true`.
+std::vector<std::string> with_watch_flag(std::vector<std::string> args, bool& watch) {
+  watch = std::erase(args, std::string("--watch")) > 0;
+  return args;
+}
+
+int train_in(Trainer& trainer, const Config& cfg, const std::filesystem::path& dir, bool resume, bool watch) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   TrainOptions options;
   options.resume = resume;
   options.stop = &g_stop;
+  const std::string title = cfg.get_string("env.id") + "  " + cfg.get_string("agent.algo");
+  const std::uint64_t view_seed = derive_seed(static_cast<std::uint64_t>(cfg.get_int("experiment.seed")), 0x11FE);
+  std::unique_ptr<LiveView> live;
+  if (watch || cfg.get_bool("render.live")) {
+    try {
+      live = std::make_unique<LiveView>(trainer.make_env(), title, view_seed);
+      options.observers.push_back(live.get());
+    } catch (const NoDisplay& e) {
+      std::cerr << "pavlov: no live view: " << e.what() << "\n";
+    }
+  }
+  std::unique_ptr<EpisodeVideos> videos;
+  if (cfg.get_int("render.record_every") > 0) {
+    videos = std::make_unique<EpisodeVideos>(trainer.make_env(), title, cfg.get_int("render.record_every"),
+                                             cfg.get_string("render.record_format"), view_seed);
+    options.observers.push_back(videos.get());
+  }
   const bool finished = trainer.run(dir, options);
+  if (live) std::cerr << "pavlov: the live view showed " << live->frames() << " frames\n";
   if (!finished) {
     std::cerr << "pavlov: interrupted; checkpoint written. Continue with: pavlov resume " << dir.string() << "\n";
     return 130;
@@ -49,18 +76,26 @@ int train_in(Trainer& trainer, const std::filesystem::path& dir, bool resume) {
 
 int run_command(const std::vector<std::string>& args) {
   if (args.empty() || wants_help(args)) {
-    std::cout << "usage: pavlov run FILE [key.path=value ...]\n\n"
+    std::cout << "usage: pavlov run FILE [key.path=value ...] [--watch]\n\n"
                  "Trains the experiment FILE describes (docs/experiments.md), with any key overridden\n"
                  "on the command line, e.g. `pavlov run experiments/cartpole_dqn.toml experiment.seed=3`.\n"
                  "Writes <out_dir>/<name>-<UTC time>/: config.toml, metrics.csv, TensorBoard events,\n"
-                 "checkpoints/ and eval.json. Ctrl-C writes a checkpoint; `pavlov resume` continues.\n";
+                 "checkpoints/ and eval.json. Ctrl-C writes a checkpoint; `pavlov resume` continues.\n"
+                 "--watch (or [render] live = true) shows the current policy playing in a window while\n"
+                 "it trains; closing the window does not stop training.\n";
     return args.empty() ? 2 : 0;
   }
-  const Config cfg = load_experiment(args[0], {args.begin() + 1, args.end()});
+  bool watch = false;
+  const auto rest = with_watch_flag(args, watch);
+  if (rest.empty()) {
+    std::cerr << "pavlov run: expected an experiment FILE. Run `pavlov run --help`.\n";
+    return 2;
+  }
+  const Config cfg = load_experiment(rest[0], {rest.begin() + 1, rest.end()});
   Trainer trainer(cfg);  // envs and agent first: their errors leave nothing on disk
   const auto dir = trainer.create_run_dir();
   std::cerr << "pavlov: training in " << dir.string() << " (networks on " << trainer.device() << ")\n";
-  return train_in(trainer, dir, false);
+  return train_in(trainer, cfg, dir, false, watch);
 }
 
 int validate_command(const std::vector<std::string>& args) {
@@ -77,13 +112,15 @@ int validate_command(const std::vector<std::string>& args) {
 }
 
 int resume_command(const std::vector<std::string>& args) {
-  if (args.size() != 1 || wants_help(args)) {
-    std::cout << "usage: pavlov resume RUN_DIR\n\n"
+  bool watch = false;
+  const auto rest = with_watch_flag(args, watch);
+  if (rest.size() != 1 || wants_help(args)) {
+    std::cout << "usage: pavlov resume RUN_DIR [--watch]\n\n"
                  "Continues a run from its latest checkpoint (after Ctrl-C, kill -9 or a crash) with the\n"
                  "configuration it was started with (RUN_DIR/config.toml).\n";
     return wants_help(args) ? 0 : 2;
   }
-  const std::filesystem::path dir = args[0];
+  const std::filesystem::path dir = rest[0];
   if (!std::filesystem::exists(dir / "config.toml")) {
     std::cerr << "pavlov resume: " << dir.string() << " is not a run folder (it has no config.toml)\n";
     return 2;
@@ -93,7 +130,7 @@ int resume_command(const std::vector<std::string>& args) {
   const auto latest = io::latest_checkpoint(dir);
   std::cerr << "pavlov: resuming " << dir.string() << " from "
             << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
-  return train_in(trainer, dir, true);
+  return train_in(trainer, cfg, dir, true, watch);
 }
 
 std::optional<CheckpointTarget> find_checkpoint(const std::string& command, const std::string& target, bool best) {

@@ -37,6 +37,8 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
   algo.names_of = "agent";
   KeySpec opt = key("name", KeyType::kString, std::string("adam"), "the optimizer (pavlov list optimizers)");
   opt.names_of = "optimizer";
+  KeySpec record_format = key("record_format", KeyType::kString, std::string("mp4"), "the videos' format: mp4 or gif");
+  record_format.choices = {"mp4", "gif"};
   return {
       {"experiment",
        {key("name", KeyType::kString, std::nullopt, "names the run folder <out_dir>/<name>-<UTC time>"),
@@ -61,6 +63,13 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("eval_every", KeyType::kInt, std::int64_t{0}, "env steps between evaluations (0: only at the end)", 0, 1e13),
         key("eval_episodes", KeyType::kInt, std::int64_t{10}, "greedy episodes per evaluation", 1, 1e6),
         key("checkpoint_every", KeyType::kInt, std::int64_t{10000}, "env steps between checkpoints (0: only at the end)", 0, 1e13)}},
+      {"render",
+       {key("live", KeyType::kBool, false,
+            "open a window that shows one extra env played greedily by the current policy at real-time speed "
+            "while training runs (as `pavlov run --watch`); closing it does not stop training"),
+        key("record_every", KeyType::kInt, std::int64_t{0},
+            "env steps between videos of one greedy episode, written to <run>/videos/step-<N>.<format> (0: none)", 0, 1e13),
+        record_format}},
   };
 }
 
@@ -381,6 +390,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
   };
   check(table("replay"), "replay", agent_defaults("replay", spec_of("replay")));
   check(table("train"), "train", spec_of("train"));
+  check(table("render"), "render", spec_of("render"));
 
   // [optimizer]: its name picks the keys it accepts.
   std::vector<KeySpec> opt_keys = agent_defaults("optimizer", spec_of("optimizer"));
@@ -467,7 +477,7 @@ std::string Config::to_toml() const {
   }
   std::ostringstream os;
   os << "# The resolved configuration of this run: every key, defaults included.\n";
-  for (const char* t : {"experiment", "env", "env.options", "agent", "agent.net", "optimizer", "replay", "train"}) {
+  for (const char* t : {"experiment", "env", "env.options", "agent", "agent.net", "optimizer", "replay", "train", "render"}) {
     auto it = by_table.find(t);
     if (it == by_table.end()) continue;
     os << "\n[" << t << "]\n";

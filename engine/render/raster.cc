@@ -101,11 +101,14 @@ void Raster::span(int y, int x0, int x1, Color color) {
 }
 
 void Raster::fill_polygon(std::span<const Point> pts, Color color) {
-  float ymin = pts[0].y, ymax = pts[0].y;
+  float xmin = pts[0].x, xmax = pts[0].x, ymin = pts[0].y, ymax = pts[0].y;
   for (Point p : pts) {
+    xmin = std::min(xmin, p.x);
+    xmax = std::max(xmax, p.x);
     ymin = std::min(ymin, p.y);
     ymax = std::max(ymax, p.y);
   }
+  if (xmax < 0 || xmin > width_) return;  // off to the side (a scrolling camera's terrain)
   const int y0 = std::max(first_covered(ymin), 0), y1 = std::min(first_covered(ymax), height_);
   for (int y = y0; y < y1; ++y) {
     const float yc = y + 0.5f;

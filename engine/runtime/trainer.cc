@@ -320,6 +320,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == x.name) s.last_train[i] = x.value;
     std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
+    for (TrainingObserver* o : options.observers) o->after_step(*s.agent, s.env_steps, run_dir);
 
     const auto crossed = [&](std::int64_t every) { return every > 0 && s.env_steps / every > before / every; };
     if (crossed(eval_every) && s.env_steps < s.total_steps) {

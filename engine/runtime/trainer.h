@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace pavlov {
 
@@ -33,9 +34,20 @@ struct EvalResult {
   double success_rate = -1.0;  // episodes ending in success (Env::reports_success), -1: the env has none
 };
 
+// Watches training from the training thread after every vector step: the
+// live view, the periodic episode videos (engine/render/). It may act with
+// the agent greedily (Agent::act without explore, Agent::insight), which
+// leaves the run's results unchanged; it must not train it.
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void after_step(Agent& agent, std::int64_t env_steps, const std::filesystem::path& run_dir) = 0;
+};
+
 struct TrainOptions {
   bool resume = false;                        // continue from the run's latest checkpoint
   const std::atomic<bool>* stop = nullptr;    // set (e.g. by Ctrl-C) to checkpoint and return early
+  std::vector<TrainingObserver*> observers;   // called after every vector step
 };
 
 // Builds the envs and the agent of `cfg` (errors surface here, before the

@@ -22,6 +22,7 @@ commands:
   eval RUN_DIR|CHECKPOINT        evaluate a trained agent greedily
   watch RUN_DIR|CHECKPOINT       watch a trained agent play in a window (or --record it)
   play ENV_ID                    play an environment yourself with the arrow keys
+  plot RUN_DIR...                learning curves of runs as a PNG
   list envs|agents|nets|optimizers|activations|schedules
                                  what an experiment file can name
   bench env [ID] [options]       steps/s of an environment with random actions
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
     if (command == "docs") return pavlov::cli::docs_command(args);
     if (command == "watch") return pavlov::cli::watch_command(args);
     if (command == "play") return pavlov::cli::play_command(args);
+    if (command == "plot") return pavlov::cli::plot_command(args);
     std::cerr << "pavlov: unknown command '" << command << "'. Run `pavlov --help` for the list of commands.\n";
     return 2;
   } catch (const pavlov::ConfigError& e) {

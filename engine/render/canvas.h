@@ -86,6 +86,7 @@ class Canvas {
   void polyline(std::span<const Point> points, float width_px, Color color);
 
   // Frame-pixel calls, y down.
+  void polygon_px(std::span<const Point> points, Color color);
   void rect_px(float x, float y, float w, float h, Color color);
   void line_px(Point a, Point b, float width_px, Color color);
   // ASCII text (other bytes show as '?') in the built-in 8 x 15 font, `scale`
@@ -100,8 +101,6 @@ class Canvas {
   std::span<const std::uint8_t> bytes() const { return bytes_; }
 
  private:
-  void polygon_px(std::span<const Point> px, Color color);
-
   int width_ = 0, height_ = 0;
   Color background_;
   float left_ = 0, bottom_ = 0, scale_ = 1;

@@ -2,7 +2,7 @@
 # `pavlov watch` end to end on a briefly trained CartPole run: --record writes
 # a GIF with one frame per step (plus the first), no display gives a one-line
 # refusal that suggests --record, and under Xvfb the window opens, plays and
-# leaves a screenshot of the run's size.
+# leaves a screenshot of the run's size. `pavlov plot` draws the run's curve.
 # usage: watch.sh PAVLOV EXPERIMENT_FILE
 set -u
 pavlov=$(realpath "$1")
@@ -39,4 +39,11 @@ if command -v xvfb-run >/dev/null; then
   [ "$bytes" -gt 3000 ] || fail "the screenshot is nearly blank ($bytes bytes)"
   echo "xvfb: screenshot $size, $bytes bytes"
 fi
+# `pavlov plot` of the run: a PNG of the default size; nothing to plot is an error.
+"$pavlov" plot runs --out curve.png || fail "plot"
+size=$(python3 -c "import struct; d=open('curve.png','rb').read(24); print('%dx%d' % struct.unpack('>II', d[16:24]))")
+[ "$size" = "800x500" ] || fail "the plot is $size, expected 800x500"
+mkdir empty
+"$pavlov" plot empty 2>plot.err && fail "plot of a folder without runs succeeded"
+grep -q "no run folder" plot.err || fail "plot without runs: $(cat plot.err)"
 echo "watch: ok"

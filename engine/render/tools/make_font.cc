@@ -25,7 +25,7 @@ int main() {
   for (int c = 32; c < 127; ++c) {
     sf::Text glyph(sf::String(static_cast<char>(c)), font, kPixelSize);
     glyph.setFillColor(sf::Color::White);
-    glyph.setPosition(static_cast<float>((c - 32) * w), 0.f);
+    glyph.setPosition(static_cast<float>((c - 32) * w), -2.f);  // SFML leaves the top rows empty; keeps "_" in the cell
     target.draw(glyph);
   }
   target.display();

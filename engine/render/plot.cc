@@ -1,0 +1,121 @@
+#include "engine/render/plot.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+
+namespace pavlov {
+namespace {
+
+// Distinguishable colours (Tableau's ten, a common choice for line plots).
+constexpr Color kPalette[] = {{31, 119, 180}, {255, 127, 14}, {44, 160, 44}, {214, 39, 40},   {148, 103, 189},
+                              {140, 86, 75},  {227, 119, 194}, {127, 127, 127}, {188, 189, 34}, {23, 190, 207}};
+constexpr Color kAxis{60, 60, 60}, kGrid{225, 225, 225};
+
+}  // namespace
+
+std::vector<double> nice_ticks(double lo, double hi, int target_count) {
+  if (!(hi > lo)) return {lo};
+  const double raw = (hi - lo) / std::max(1, target_count);
+  const int exponent = static_cast<int>(std::floor(std::log10(raw)));
+  const double scale = std::pow(10.0, std::abs(exponent));
+  // A tick is k * m * 10^exponent; dividing by 10^-exponent (not multiplying by
+  // 10^exponent) keeps decimal ticks like 0.6 exact.
+  const auto value = [&](double units) { return exponent < 0 ? units / scale : units * scale; };
+  double m = 10;
+  for (double candidate : {1.0, 2.0, 5.0})
+    if (value(candidate) >= raw) {
+      m = candidate;
+      break;
+    }
+  std::vector<double> ticks;
+  for (double k = std::ceil(lo / value(m)); value(k * m) <= hi + value(m) * 1e-9; ++k) ticks.push_back(k == 0 ? 0.0 : value(k * m));
+  return ticks;
+}
+
+std::string tick_label(double v) {
+  char buf[32];
+  const double a = std::abs(v);
+  if (a >= 1e6) std::snprintf(buf, sizeof buf, "%gM", v / 1e6);
+  else if (a >= 1e4) std::snprintf(buf, sizeof buf, "%gk", v / 1e3);
+  else std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+void draw_plot(Canvas& c, const std::vector<PlotSeries>& series, const PlotOptions& o) {
+  c.begin(o.width, o.height, colors::kWhite);
+  double x0 = std::numeric_limits<double>::infinity(), x1 = -x0, y0 = x0, y1 = -x0;
+  for (const auto& s : series)
+    for (std::size_t i = 0; i < s.x.size(); ++i) {
+      x0 = std::min(x0, s.x[i]);
+      x1 = std::max(x1, s.x[i]);
+      y0 = std::min({y0, s.low[i], s.y[i]});
+      y1 = std::max({y1, s.high[i], s.y[i]});
+    }
+  if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  x0 = std::min(x0, 0.0);
+  if (y1 - y0 < 1e-9) y0 -= 1, y1 += 1;
+  const double pad = 0.05 * (y1 - y0);
+  y0 -= pad, y1 += pad;
+  const auto xticks = nice_ticks(x0, x1, 6), yticks = nice_ticks(y0, y1, 6);
+  x1 = std::max(x1, xticks.back());
+
+  // The plot area in frame pixels.
+  const float left = 70, right = o.width - 20.f, top = 40, bottom = o.height - 50.f;
+  const auto px = [&](double x) { return static_cast<float>(left + (x - x0) / (x1 - x0) * (right - left)); };
+  const auto py = [&](double y) { return static_cast<float>(bottom - (y - y0) / (y1 - y0) * (bottom - top)); };
+  const float gw = Canvas::kGlyphWidth, gh = Canvas::kGlyphHeight;
+
+  for (double t : xticks) {
+    c.line_px({px(t), top}, {px(t), bottom}, 1, kGrid);
+    const std::string s = tick_label(t);
+    c.text_px(px(t) - s.size() * gw / 2, bottom + 6, s, kAxis);
+  }
+  for (double t : yticks) {
+    if (t < y0 || t > y1) continue;
+    c.line_px({left, py(t)}, {right, py(t)}, 1, kGrid);
+    const std::string s = tick_label(t);
+    c.text_px(left - 6 - s.size() * gw, py(t) - gh / 2, s, kAxis);
+  }
+  c.line_px({left, bottom}, {right, bottom}, 1.5f, kAxis);
+  c.line_px({left, top}, {left, bottom}, 1.5f, kAxis);
+  c.text_px((left + right) / 2 - o.x_label.size() * gw / 2, bottom + 26, o.x_label, kAxis);
+  c.text_px(8, top - 24, o.y_label, kAxis);
+  if (!o.title.empty()) c.text_px((left + right) / 2 - o.title.size() * gw / 2, 10, o.title, colors::kBlack);
+
+  std::vector<Point> band, line;
+  for (std::size_t k = 0; k < series.size(); ++k) {
+    const PlotSeries& s = series[k];
+    const Color color = kPalette[k % std::size(kPalette)];
+    band.clear();
+    line.clear();
+    for (std::size_t i = 0; i < s.x.size(); ++i) band.push_back({px(s.x[i]), py(s.high[i])});
+    for (std::size_t i = s.x.size(); i-- > 0;) band.push_back({px(s.x[i]), py(s.low[i])});
+    // The band as one quad per segment: a band can cross itself, which one
+    // even-odd polygon would leave unfilled.
+    const std::size_t n = s.x.size();
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+      const Point q[4] = {band[i], band[i + 1], band[2 * n - 2 - i], band[2 * n - 1 - i]};
+      c.polygon_px(q, {color.r, color.g, color.b, 50});
+    }
+    for (std::size_t i = 0; i + 1 < n; ++i) c.line_px({px(s.x[i]), py(s.y[i])}, {px(s.x[i + 1]), py(s.y[i + 1])}, 2, color);
+    if (n == 1) c.rect_px(px(s.x[0]) - 3, py(s.y[0]) - 3, 6, 6, color);
+  }
+
+  // The legend, bottom right inside the plot area (learning curves rise, so it is mostly empty there).
+  std::size_t widest = 0;
+  for (const auto& s : series) widest = std::max(widest, s.label.size());
+  if (!series.empty()) {
+    const float w = 34 + widest * gw, h = series.size() * (gh + 4) + 8;
+    const float lx = right - w - 10, ly = bottom - h - 10;
+    c.rect_px(lx, ly, w, h, {255, 255, 255, 220});
+    for (std::size_t k = 0; k < series.size(); ++k) {
+      const float y = ly + 4 + k * (gh + 4);
+      c.rect_px(lx + 6, y + gh / 2 - 2, 18, 4, kPalette[k % std::size(kPalette)]);
+      c.text_px(lx + 30, y, series[k].label, colors::kBlack);
+    }
+  }
+}
+
+}  // namespace pavlov

@@ -1,0 +1,33 @@
+// pavlov's line plots, drawn on a Canvas: learning curves with a band, axes
+// with round-number ticks, a legend. `pavlov plot` uses it; the raster turns
+// the canvas into a PNG.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "engine/render/canvas.h"
+
+namespace pavlov {
+
+// One curve: y (mean) against x, and the band [low, high] around it (set
+// low = high = y for none).
+struct PlotSeries {
+  std::string label;
+  std::vector<double> x, y, low, high;
+};
+
+struct PlotOptions {
+  std::string title, x_label = "env steps", y_label = "return";
+  int width = 800, height = 500;
+};
+
+// Draws the series (one colour each, in order) into a new frame of `canvas`.
+void draw_plot(Canvas& canvas, const std::vector<PlotSeries>& series, const PlotOptions& options);
+
+// Round-number tick positions covering [lo, hi] (1, 2 or 5 times a power of ten apart).
+std::vector<double> nice_ticks(double lo, double hi, int target_count);
+// Compact tick text: 0, 2.5, 150, 20k, 1.5M.
+std::string tick_label(double v);
+
+}  // namespace pavlov

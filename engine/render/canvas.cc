@@ -13,20 +13,25 @@ void Canvas::begin(int width, int height, Color background) {
   width_ = width;
   height_ = height;
   background_ = background;
-  left_ = bottom_ = 0;
-  scale_ = 1;
+  set_camera(0, 0, 1);
   commands_.clear();
   points_.clear();
   bytes_.clear();
 }
 
-void Canvas::set_camera(float left, float bottom, float scale) {
-  left_ = left;
-  bottom_ = bottom;
+void Canvas::set_camera(float left, float bottom, float scale) { set_view({left, bottom}, {0, static_cast<float>(height_)}, scale, 0); }
+
+void Canvas::set_view(Point world, Point frame_px, float scale, float angle) {
+  cx_ = world.x;
+  cy_ = world.y;
+  ox_ = frame_px.x;
+  oy_ = frame_px.y;
   scale_ = scale;
+  cos_ = std::cos(angle);
+  sin_ = std::sin(angle);
 }
 
-void Canvas::follow_x(float x, float at) { left_ = x - at * width_ / scale_; }
+void Canvas::follow_x(float x, float at) { cx_ = x - (at * width_ - ox_) / scale_; }
 
 void Canvas::polygon_px(std::span<const Point> px, Color color) {
   if (px.size() < 3) return;

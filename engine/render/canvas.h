@@ -68,11 +68,18 @@ class Canvas {
   // World (left, bottom) maps to the frame's bottom-left corner; `scale` is
   // frame pixels per world unit.
   void set_camera(float left, float bottom, float scale);
+  // A camera that follows a body and turns with it: world point `world` maps
+  // to frame pixel `frame_px`, the world is rotated by `angle` radians
+  // (counter-clockwise) around it and scaled by `scale` pixels per unit.
+  void set_view(Point world, Point frame_px, float scale, float angle);
   // Moves the camera so that world x `x` sits at fraction `at` of the frame's
-  // width (a camera that follows a body), keeping bottom and scale.
+  // width (a camera that follows a body sideways), keeping bottom and scale.
   void follow_x(float x, float at);
   float scale() const { return scale_; }
-  Point to_px(Point world) const { return {(world.x - left_) * scale_, height_ - (world.y - bottom_) * scale_}; }
+  Point to_px(Point world) const {
+    const float dx = world.x - cx_, dy = world.y - cy_;
+    return {ox_ + scale_ * (cos_ * dx - sin_ * dy), oy_ - scale_ * (sin_ * dx + cos_ * dy)};
+  }
 
   // A filled simple polygon (convex or not; edges must not cross), world coordinates.
   void polygon(std::span<const Point> points, Color color);
@@ -103,7 +110,8 @@ class Canvas {
  private:
   int width_ = 0, height_ = 0;
   Color background_;
-  float left_ = 0, bottom_ = 0, scale_ = 1;
+  // The camera: world (cx_, cy_) at frame pixel (ox_, oy_), rotated by (cos_, sin_), scaled.
+  float cx_ = 0, cy_ = 0, ox_ = 0, oy_ = 0, scale_ = 1, cos_ = 1, sin_ = 0;
   std::vector<Command> commands_;
   std::vector<Point> points_;
   std::vector<std::uint8_t> bytes_;

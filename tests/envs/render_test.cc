@@ -17,16 +17,18 @@ std::unique_ptr<pavlov::Env> env_after_steps(const std::string& id) {
   auto env = pavlov::make_env(id);
   const pavlov::Space& os = env->observation_space();
   const pavlov::Space& as = env->action_space();
-  std::vector<float> obs(os.numel());
+  std::vector<std::byte> obs_bytes(os.numel() * pavlov::dtype_size(os.dtype()));
+  const pavlov::ArrayView obs(obs_bytes.data(), os.dtype(), os.numel());
   env->reset(obs, 3);
   std::vector<float> box(as.numel());
   for (int t = 0; t < 20; ++t) {
     pavlov::StepResult r;
     if (as.is_discrete()) {
-      r = env->step(std::int64_t{(t / 4) % as.n()}, obs);
+      std::int64_t a = (t / 4) % as.n();
+      r = env->step(pavlov::ConstArrayView(&a, pavlov::DType::kInt64, 1), obs);
     } else {
       for (std::size_t i = 0; i < box.size(); ++i) box[i] = ((t / 4 + static_cast<int>(i)) % 2 == 0) ? 0.6f : -0.4f;
-      r = env->step(box, obs);
+      r = env->step(pavlov::ConstArrayView(std::span<const float>(box)), obs);
     }
     if (r.terminated || r.truncated) break;
   }

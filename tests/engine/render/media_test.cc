@@ -75,6 +75,10 @@ TEST_CASE("recorder: an MP4 decodes back to the right number of frames of the ri
 
 TEST_CASE("recorder: a folder receives numbered PNGs that read back equal; bad paths say what to use") {
   const fs::path dir = temp_dir("png");
+  if (!pavlov::png_supported()) {
+    CHECK_THROWS_WITH(pavlov::Recorder::open(dir / "frames", 30), doctest::Contains("built without SFML"));
+    return;
+  }
   const auto frames = cartpole_frames(3, 60, 40);
   auto rec = pavlov::Recorder::open(dir / "frames", 30);
   for (const auto& f : frames) rec->add(f);

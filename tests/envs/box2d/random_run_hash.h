@@ -23,7 +23,7 @@ inline std::uint64_t random_run_hash(VectorEnv& venv, std::uint64_t seed, int st
     for (std::size_t i = 0; i < bytes; ++i) h = (h ^ c[i]) * 1099511628211ull;
   };
   const Batch* b = &venv.reset(seed);
-  mix(b->obs.data, b->obs.size * 4);
+  mix(b->obs.data, b->obs.size * dtype_size(b->obs.dtype));
   for (int t = 0; t < steps; ++t) {
     if (as.is_discrete()) {
       for (auto& a : discrete) a = static_cast<std::int64_t>(rng.below(as.n()));
@@ -32,7 +32,7 @@ inline std::uint64_t random_run_hash(VectorEnv& venv, std::uint64_t seed, int st
       for (auto& a : box) a = static_cast<float>(rng.uniform(-1, 1));
       b = &venv.step(ConstArrayView(std::span(box)));
     }
-    mix(b->obs.data, b->obs.size * 4);
+    mix(b->obs.data, b->obs.size * dtype_size(b->obs.dtype));
     mix(b->rewards.data(), b->rewards.size() * 4);
     mix(b->terminated.data(), b->terminated.size());
   }

@@ -1,5 +1,6 @@
 // `pavlov play ENV_ID`: a person plays an env with the keyboard, at the env's
 // real-time speed, with the return and the last reward on the HUD.
+#include <array>
 #include <chrono>
 #include <iostream>
 #include <map>
@@ -17,8 +18,25 @@ namespace {
 
 // The arrow keys held now.
 struct Arrows {
-  bool left, right, up, down;
+  bool left, right, up, down, fire;
 };
+
+// MinAtar: the six-action alphabet (no-op, left, up, right, down, fire) from
+// the keys, then its index in the id's action set (-v0: all six; -v1: the
+// game's minimal set, as the MinAtar package orders it).
+template <int... kMinimal>
+void minatar_keys(const Arrows& k, ArrayView a) {
+  const int alphabet = k.fire ? 5 : k.left ? 1 : k.right ? 3 : k.up ? 2 : k.down ? 4 : 0;
+  constexpr std::array<int, sizeof...(kMinimal)> minimal = {kMinimal...};
+  if constexpr (minimal.empty()) {
+    a.as<std::int64_t>()[0] = alphabet;
+  } else {
+    std::int64_t index = 0;  // keys outside the minimal set: no-op
+    for (std::size_t i = 0; i < minimal.size(); ++i)
+      if (minimal[i] == alphabet) index = static_cast<std::int64_t>(i);
+    a.as<std::int64_t>()[0] = index;
+  }
+}
 
 // How arrow keys become an action, per env. The buffer holds the previous
 // action, so a mapping that leaves it alone repeats it (CartPole has no "do
@@ -53,6 +71,14 @@ const std::map<std::string, std::pair<KeyMapping, const char*>>& mappings() {
           a.as<float>()[1] = k.left == k.right ? 0.f : k.right ? 1.f : -1.f;
         },
         "up fires the main engine, left / right the side engines"}},
+      {"MinAtar/Breakout-v0", {minatar_keys<>, "left / right move the paddle"}},
+      {"MinAtar/Breakout-v1", {minatar_keys<0, 1, 3>, "left / right move the paddle"}},
+      {"MinAtar/Freeway-v0", {minatar_keys<>, "up / down move the chicken"}},
+      {"MinAtar/Freeway-v1", {minatar_keys<0, 2, 4>, "up / down move the chicken"}},
+      {"MinAtar/SpaceInvaders-v0", {minatar_keys<>, "left / right move, space fires"}},
+      {"MinAtar/SpaceInvaders-v1", {minatar_keys<0, 1, 3, 5>, "left / right move, space fires"}},
+      {"MinAtar/Asterix-v0", {minatar_keys<>, "arrows move"}},
+      {"MinAtar/Asterix-v1", {minatar_keys<0, 1, 2, 3, 4>, "arrows move"}},
       {"CarRacing-v3",
        {[](const Arrows& k, ArrayView a) {
           a.as<float>()[0] = k.left == k.right ? 0.f : k.right ? 1.f : -1.f;
@@ -66,10 +92,10 @@ const std::map<std::string, std::pair<KeyMapping, const char*>>& mappings() {
 
 constexpr const char* kPlayHelp = R"(usage: pavlov play ENV_ID [--seed S] [--fps F] [--max-steps N] [--screenshot FILE]
 
-Play an environment yourself with the arrow keys, at its real-time speed; the
-HUD shows the return so far and the last reward. R restarts, space pauses,
-Esc quits. --max-steps stops after N steps (demos, tests); --screenshot saves
-the window's last picture as a PNG.
+Play an environment yourself with the arrow keys (space fires in the games
+that shoot), at its real-time speed; the HUD shows the return so far and the
+last reward. R restarts, Enter pauses, Esc quits. --max-steps stops after N
+steps (demos, tests); --screenshot saves the window's last picture as a PNG.
 )";
 
 }  // namespace
@@ -120,7 +146,7 @@ int play_command(const std::vector<std::string>& args) {
     std::cerr << "pavlov play: " << e.what() << "\n";
     return 2;
   }
-  std::cout << id << ": " << mapping->second.second << "; R restarts, space pauses, Esc quits\n";
+  std::cout << id << ": " << mapping->second.second << "; R restarts, Enter pauses, Esc quits\n";
   if (fps <= 0) fps = player.env().render_fps();
   Raster raster;
   Image frame;
@@ -135,7 +161,7 @@ int play_command(const std::vector<std::string>& args) {
   while (window->is_open() && (max_steps < 0 || steps < max_steps)) {
     while (auto key = window->poll()) {
       if (*key == Key::kEscape || *key == Key::kClose) window->close();
-      if (*key == Key::kSpace) paused = !paused;
+      if (*key == Key::kEnter) paused = !paused;
       if (*key == Key::kR) player.reset(seed + ++episode);
     }
     if (!window->is_open()) break;
@@ -145,7 +171,8 @@ int play_command(const std::vector<std::string>& args) {
       std::this_thread::sleep_for(std::chrono::seconds(1));
       player.reset(seed + ++episode);
     } else if (!paused) {
-      const Arrows k{Window::held(Key::kLeft), Window::held(Key::kRight), Window::held(Key::kUp), Window::held(Key::kDown)};
+      const Arrows k{Window::held(Key::kLeft), Window::held(Key::kRight), Window::held(Key::kUp), Window::held(Key::kDown),
+                     Window::held(Key::kSpace)};
       mapping->second.first(k, player.action());
       last_reward = player.step_given().reward;
       ++steps;

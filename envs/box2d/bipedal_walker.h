@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "engine/env/env.h"
-#include "envs/box2d/episode_log.h"
+#include "envs/common/episode_log.h"
 #include "envs/box2d/ground_contacts.h"
 
 namespace pavlov::envs {

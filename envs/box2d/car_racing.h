@@ -14,7 +14,7 @@
 #include "engine/render/canvas.h"
 #include "engine/render/raster.h"
 #include "envs/box2d/car_racing_world.h"
-#include "envs/box2d/episode_log.h"
+#include "envs/common/episode_log.h"
 
 namespace pavlov::envs {
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "engine/env/env.h"
-#include "envs/box2d/episode_log.h"
+#include "envs/common/episode_log.h"
 #include "envs/box2d/lunar_lander_world.h"
 
 namespace pavlov::envs {

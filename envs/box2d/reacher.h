@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "engine/env/env.h"
-#include "envs/box2d/episode_log.h"
+#include "envs/common/episode_log.h"
 
 namespace pavlov::envs {
 

@@ -2,6 +2,7 @@
 // when a person last looked at them (the goldens in tests/data/render/).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "engine/env/registry.h"
@@ -47,7 +48,9 @@ TEST_CASE("render: every registered env draws itself, as its golden picture show
     CHECK(canvas.commands().size() >= 3);
     // Small goldens: half the frame's size keeps tests/data light.
     const pavlov::Image image = raster.render(canvas, canvas.width() / 2, canvas.height() / 2);
-    pavlov::test::check_golden(image, id);
+    std::string name = id;
+    std::replace(name.begin(), name.end(), '/', '_');  // MinAtar/Breakout-v0 -> MinAtar_Breakout-v0.png
+    pavlov::test::check_golden(image, name);
   }
 }
 

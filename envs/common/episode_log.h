@@ -1,4 +1,4 @@
-// pavlov::envs::EpisodeLog: the state of a Box2D env as "where the episode
+// pavlov::envs::EpisodeLog: the state of a Box2D env or a game as "where the episode
 // started and what was done since". A b2World holds more than a vector of
 // numbers can rebuild (contacts, warm-starting impulses, sleep timers), but
 // Box2D is deterministic: the generator state before the episode's reset and

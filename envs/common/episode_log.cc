@@ -1,4 +1,4 @@
-#include "envs/box2d/episode_log.h"
+#include "envs/common/episode_log.h"
 
 #include <cmath>
 

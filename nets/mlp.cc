@@ -1,5 +1,7 @@
 #include "nets/mlp.h"
 
+#include <stdexcept>
+
 #include <torch/nn/modules/dropout.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
@@ -25,6 +27,13 @@ const std::vector<KeySpec>& mlp_keys() {
     return std::vector<KeySpec>{hidden, act, dropout, norm};
   }();
   return keys;
+}
+
+void require_mlp_net(const Config& cfg, const std::string& agent) {
+  const std::string type = cfg.get_string("agent.net.type");
+  if (type != "mlp")
+    throw std::invalid_argument(agent + " builds its networks from [agent.net] type = \"mlp\" only; \"" + type +
+                                "\" (a convolutional encoder) is available to dqn");
 }
 
 MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features) {

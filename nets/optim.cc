@@ -49,7 +49,9 @@ const bool kRegistered = [] {
   c.add({"optimizer", "adamw", "Adam with decoupled weight decay (Loshchilov and Hutter, 2019)", with({eps_key(1e-8), beta1, beta2})});
   c.add({"optimizer", "rmsprop", "RMSprop",
          with({eps_key(1e-8), momentum,
-               {.name = "alpha", .type = KeyType::kFloat, .default_value = 0.99, .help = "smoothing constant", .min = 0.0, .max = 1.0}})});
+               {.name = "alpha", .type = KeyType::kFloat, .default_value = 0.99, .help = "smoothing constant", .min = 0.0, .max = 1.0},
+               {.name = "centered", .type = KeyType::kBool, .default_value = false,
+                .help = "divide by the gradient's estimated variance, not its second moment (the DQN papers' RMSProp)"}})});
   c.add({"schedule", "constant", "the learning rate stays at lr", {}});
   c.add({"schedule", "linear", "from lr to lr_end linearly over the run", {}});
   c.add({"schedule", "cosine", "from lr to lr_end along half a cosine over the run", {}});
@@ -83,6 +85,7 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const Config& cfg, std::
                     .alpha(cfg.get_float("optimizer.alpha"))
                     .eps(cfg.get_float("optimizer.eps"))
                     .momentum(cfg.get_float("optimizer.momentum"))
+                    .centered(cfg.get_bool("optimizer.centered"))
                     .weight_decay(wd));
   throw std::invalid_argument("unknown optimizer '" + name + "'");
 }

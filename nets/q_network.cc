@@ -12,16 +12,37 @@ const bool kRegistered = [] {
   keys.push_back({.name = "dueling", .type = KeyType::kBool, .default_value = false,
                   .help = "value-based agents: separate value and advantage streams (dueling head)"});
   Catalog::global().add({"net", "mlp", "multi-layer perceptron torso with the agent's head", keys});
+  // The convolutional types: the same keys, their papers' fully connected widths by default.
+  auto with_hidden = [&](std::vector<std::int64_t> hidden) {
+    std::vector<KeySpec> k = keys;
+    for (KeySpec& spec : k)
+      if (spec.name == "hidden") spec.default_value = hidden;
+    return k;
+  };
+  Catalog::global().add({"net", "minatar_cnn",
+                         "MinAtar's network (dqn): a 3x3 convolution with 16 channels, then the MLP (hidden [128])",
+                         with_hidden({128})});
+  Catalog::global().add({"net", "nature_cnn",
+                         "the DQN Nature convolutions (dqn; 84x84-ish images), then the MLP (hidden [512])",
+                         with_hidden({512})});
   return true;
 }();
 
 }  // namespace
 
-QNetworkOptions q_network_options_from(const Config& cfg, std::int64_t in_features, std::int64_t num_actions) {
-  return QNetworkOptions(mlp_options_from(cfg, in_features), num_actions).dueling(cfg.get_bool("agent.net.dueling"));
+QNetworkOptions q_network_options_from(const Config& cfg, const Space& obs_space, std::int64_t num_actions) {
+  const std::string type = cfg.get_string("agent.net.type");
+  if (!is_conv_net(type))
+    return QNetworkOptions(mlp_options_from(cfg, obs_space.numel()), num_actions).dueling(cfg.get_bool("agent.net.dueling"));
+  // uint8 pixels in [0, 255] are scaled to [0, 1]; MinAtar's 0/1 grids stay as they are.
+  const double high = obs_space.high().empty() ? 1.0 : obs_space.high()[0];
+  ConvEncoderOptions enc{type, obs_space.shape(), high > 1.0 ? 1.0 / high : 1.0};
+  const std::int64_t features = ConvEncoder(enc)->out_features();
+  return QNetworkOptions(mlp_options_from(cfg, features), num_actions).dueling(cfg.get_bool("agent.net.dueling")).encoder(enc);
 }
 
 QNetworkImpl::QNetworkImpl(QNetworkOptions opts) : options(std::move(opts)) {
+  if (options.encoder()) encoder_ = register_module("encoder", ConvEncoder(*options.encoder()));
   torso_ = register_module("torso", MLP(options.torso()));
   const std::int64_t width = torso_->out_features();
   q_ = register_module("q", torch::nn::Linear(width, options.num_actions()));
@@ -29,7 +50,7 @@ QNetworkImpl::QNetworkImpl(QNetworkOptions opts) : options(std::move(opts)) {
 }
 
 torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
-  torch::Tensor h = torso_(obs);
+  torch::Tensor h = torso_(encoder_ ? encoder_(obs) : obs);
   torch::Tensor q = q_(h);
   if (!options.dueling()) return q;
   return value_(h) + q - q.mean(1, /*keepdim=*/true);
@@ -40,7 +61,7 @@ torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
 namespace pavlov::nets {
 
 std::vector<torch::nn::Linear> QNetworkImpl::plain_layers() const {
-  return options.dueling() ? std::vector<torch::nn::Linear>{} : nets::plain_layers(torso_, q_);
+  return options.dueling() || encoder_ ? std::vector<torch::nn::Linear>{} : nets::plain_layers(torso_, q_);
 }
 
 }  // namespace pavlov::nets

@@ -1,13 +1,18 @@
 // pavlov::nets::QNetwork: action values Q(s, .) for a discrete action space:
-// an MLP torso followed by a linear Q head, or by a dueling head (Wang et al.,
-// 2016: Q = V + A - mean(A), separate value and advantage streams).
+// an optional convolutional encoder (conv_encoder.h: [agent.net] type
+// minatar_cnn or nature_cnn), an MLP torso, then a linear Q head or a dueling
+// head (Wang et al., 2016: Q = V + A - mean(A), separate value and advantage
+// streams).
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 
+#include "engine/env/space.h"
+#include "nets/conv_encoder.h"
 #include "nets/mlp.h"
 
 namespace pavlov::nets {
@@ -17,10 +22,12 @@ struct QNetworkOptions {
   TORCH_ARG(MLPOptions, torso);
   TORCH_ARG(std::int64_t, num_actions);
   TORCH_ARG(bool, dueling) = false;
+  // Set for the convolutional net types; the torso's in_features is then the encoder's output.
+  TORCH_ARG(std::optional<ConvEncoderOptions>, encoder) = std::nullopt;
 };
 
-// QNetworkOptions from [agent.net].
-QNetworkOptions q_network_options_from(const Config& cfg, std::int64_t in_features, std::int64_t num_actions);
+// QNetworkOptions from [agent.net] for observations of `obs_space`.
+QNetworkOptions q_network_options_from(const Config& cfg, const Space& obs_space, std::int64_t num_actions);
 
 class QNetworkImpl : public torch::nn::Module {
  public:
@@ -35,6 +42,7 @@ class QNetworkImpl : public torch::nn::Module {
   QNetworkOptions options;
 
  private:
+  ConvEncoder encoder_{nullptr};
   MLP torso_{nullptr};
   torch::nn::Linear q_{nullptr};      // Q head, or the advantage stream when dueling
   torch::nn::Linear value_{nullptr};  // dueling only

@@ -63,7 +63,7 @@ class Dqn : public Agent {
     if (!ctx.action_space.is_discrete())
       throw std::invalid_argument("dqn needs a discrete action space, got " + ctx.action_space.to_string());
     torch::manual_seed(derive_seed(ctx.seed, 0x7E7));
-    const auto opts = nets::q_network_options_from(cfg_, obs_space_.numel(), num_actions_);
+    const auto opts = nets::q_network_options_from(cfg_, obs_space_, num_actions_);
     q_ = nets::QNetwork(opts);
     target_ = nets::QNetwork(opts);
     q_->to(device_);

@@ -9,6 +9,7 @@
 #include "agents/common/tensors.h"
 #include "engine/config/experiment.h"
 #include "engine/io/binary.h"
+#include "nets/mlp.h"
 
 namespace pavlov::agents {
 
@@ -39,6 +40,7 @@ ContinuousOffPolicy::ContinuousOffPolicy(const AgentContext& ctx)
       total_steps_(ctx.total_steps),
       rng_(derive_seed(ctx.seed, 0x0FF)),
       replay_(ctx.observation_space, ctx.action_space, replay_options_from(cfg_, ctx.num_envs)) {
+  nets::require_mlp_net(cfg_, cfg_.get_string("agent.algo"));
   if (!ctx.action_space.is_box())
     throw std::invalid_argument(cfg_.get_string("agent.algo") + " needs a Box action space, got " + ctx.action_space.to_string());
   for (std::int64_t j = 0; j < action_dim_; ++j) {

@@ -119,6 +119,7 @@ class ActorCriticAgent : public Agent {
         throw std::invalid_argument("agent.batch_size = " + std::to_string(batch_) + " does not divide the rollout of " +
                                     "n_steps * num_envs = " + std::to_string(rollout_size) + " steps");
     }
+    nets::require_mlp_net(cfg_, name());
     torch::manual_seed(derive_seed(ctx.seed, 0x7E7));
     auto options = nets::ActorCriticOptions(nets::mlp_options_from(cfg_, obs_dim_), head_dim_, continuous_)
                        .log_std_init(cfg_.get_float("agent.log_std_init"))

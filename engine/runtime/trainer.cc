@@ -12,6 +12,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "engine/config/config_error.h"
 #include "engine/config/experiment.h"
 #include "engine/env/registry.h"
 #include "engine/env/vector_env.h"
@@ -83,7 +84,15 @@ struct Trainer::State {
                                       .seed = seed,
                                       .env_options = env_options(c)}) {
     AgentContext ctx{c, venv.observation_space(), venv.action_space(), num_envs, device, seed, total_steps};
-    agent = make_agent(c.get_string("agent.algo"), ctx);
+    try {
+      agent = make_agent(c.get_string("agent.algo"), ctx);
+    } catch (const std::invalid_argument& e) {
+      // The agent rejected this combination (its env's spaces, its network, its batch sizes):
+      // a configuration error, reported where the agent is chosen.
+      throw ConfigError({c.entry("agent.algo").origin + ": error: agent '" + c.get_string("agent.algo") +
+                         "' cannot train " + c.get_string("env.id") + " as configured: " + e.what() +
+                         "\n  hint: docs/agents.md lists what each agent supports"});
+    }
     last_train.assign(agent->metric_names().size(), kNaN);
     const Space& os = venv.observation_space();
     const Space& as = venv.action_space();

@@ -1,0 +1,61 @@
+#include "nets/conv_encoder.h"
+
+#include <stdexcept>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/conv.h>
+
+namespace pavlov::nets {
+namespace {
+
+std::string shape_text(const std::vector<std::int64_t>& s) {
+  std::string t = "(";
+  for (std::size_t i = 0; i < s.size(); ++i) t += (i ? ", " : "") + std::to_string(s[i]);
+  return t + ")";
+}
+
+}  // namespace
+
+bool is_conv_net(const std::string& type) { return type == "minatar_cnn" || type == "nature_cnn"; }
+
+ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(opts)) {
+  const auto& s = options.shape;
+  if (s.size() != 3)
+    throw std::invalid_argument("net type " + options.type + " needs image observations of 3 dimensions, got shape " +
+                                shape_text(s));
+  channels_last_ = s[2] <= 4 && s[0] > 4;
+  c_ = channels_last_ ? s[2] : s[0];
+  h_ = channels_last_ ? s[0] : s[1];
+  w_ = channels_last_ ? s[1] : s[2];
+  using torch::nn::Conv2dOptions;
+  std::int64_t h = h_, w = w_, channels = 0;
+  auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride) {
+    if (h < k || w < k)
+      throw std::invalid_argument("net type " + options.type + ": observations of shape " + shape_text(s) +
+                                  " are too small for its " + std::to_string(k) + "x" + std::to_string(k) + " convolution");
+    convs_->push_back(torch::nn::Conv2d(Conv2dOptions(in, out, k).stride(stride)));
+    convs_->push_back(torch::nn::ReLU());
+    h = (h - k) / stride + 1;
+    w = (w - k) / stride + 1;
+    channels = out;
+  };
+  if (options.type == "minatar_cnn") {
+    conv(c_, 16, 3, 1);
+  } else if (options.type == "nature_cnn") {
+    conv(c_, 32, 8, 4);
+    conv(32, 64, 4, 2);
+    conv(64, 64, 3, 1);
+  } else {
+    throw std::invalid_argument("unknown convolutional net type '" + options.type + "'");
+  }
+  out_features_ = channels * h * w;
+  register_module("convs", convs_);
+}
+
+torch::Tensor ConvEncoderImpl::forward(torch::Tensor flat) {
+  torch::Tensor x = flat.view({flat.size(0), channels_last_ ? h_ : c_, channels_last_ ? w_ : h_, channels_last_ ? c_ : w_});
+  if (channels_last_) x = x.permute({0, 3, 1, 2});
+  if (options.input_scale != 1.0) x = x * options.input_scale;
+  return convs_->forward(x).flatten(1);
+}
+
+}  // namespace pavlov::nets

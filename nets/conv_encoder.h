@@ -1,0 +1,51 @@
+// pavlov::nets::ConvEncoder: convolutional torsos for image and grid
+// observations, chosen by `[agent.net] type`:
+//
+//   minatar_cnn  one 3x3 convolution with 16 channels (stride 1, no padding)
+//                and ReLU: the network of the MinAtar paper (Young & Tian,
+//                2019), whose fully connected part is [agent.net] hidden = [128]
+//   nature_cnn   the DQN Nature network's convolutions (Mnih et al., 2015):
+//                8x8/4 with 32 channels, 4x4/2 with 64, 3x3/1 with 64, each
+//                followed by ReLU; its fully connected part is hidden = [512]
+//
+// The encoder takes the flat observation rows the agents use ([n, numel],
+// float32), views them as images and returns [n, out_features()]. Images in
+// [C, H, W] (MinAtar) are taken as they are; [H, W, C] with C <= 4 (CarRacing's
+// pixels) are permuted. Inputs are multiplied by `input_scale` first (1/255 for
+// uint8 pixels in [0, 255], 1 for MinAtar's 0/1 grids).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/pimpl.h>
+
+namespace pavlov::nets {
+
+struct ConvEncoderOptions {
+  std::string type;                 // minatar_cnn or nature_cnn
+  std::vector<std::int64_t> shape;  // one observation's shape
+  double input_scale = 1.0;
+};
+
+class ConvEncoderImpl : public torch::nn::Module {
+ public:
+  explicit ConvEncoderImpl(ConvEncoderOptions options);
+  torch::Tensor forward(torch::Tensor flat);
+  std::int64_t out_features() const { return out_features_; }
+
+  ConvEncoderOptions options;
+
+ private:
+  bool channels_last_ = false;
+  std::int64_t c_ = 0, h_ = 0, w_ = 0, out_features_ = 0;
+  torch::nn::Sequential convs_;
+};
+TORCH_MODULE(ConvEncoder);
+
+// True for the net types that have a convolutional encoder.
+bool is_conv_net(const std::string& type);
+
+}  // namespace pavlov::nets

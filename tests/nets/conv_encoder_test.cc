@@ -1,0 +1,41 @@
+// The convolutional encoders: output sizes, channels-last images, the Q
+// network on top, and agents that cannot use them saying so.
+#include <doctest/doctest.h>
+
+#include <torch/torch.h>
+
+#include "nets/conv_encoder.h"
+#include "nets/q_network.h"
+
+using pavlov::nets::ConvEncoder;
+using pavlov::nets::ConvEncoderOptions;
+
+TEST_CASE("conv encoder: MinAtar's and Nature's output sizes") {
+  CHECK(ConvEncoder(ConvEncoderOptions{"minatar_cnn", {4, 10, 10}})->out_features() == 16 * 8 * 8);
+  CHECK(ConvEncoder(ConvEncoderOptions{"nature_cnn", {4, 84, 84}})->out_features() == 64 * 7 * 7);
+  CHECK(ConvEncoder(ConvEncoderOptions{"nature_cnn", {96, 96, 3}})->out_features() == 64 * 8 * 8);  // CarRacing, HWC
+  CHECK_THROWS_WITH(ConvEncoder(ConvEncoderOptions{"nature_cnn", {4, 10, 10}}), doctest::Contains("too small"));
+  CHECK_THROWS_WITH(ConvEncoder(ConvEncoderOptions{"minatar_cnn", {8}}), doctest::Contains("3 dimensions"));
+}
+
+TEST_CASE("conv encoder: an [H, W, C] image gives what the same image as [C, H, W] gives") {
+  torch::manual_seed(0);
+  ConvEncoder hwc(ConvEncoderOptions{"minatar_cnn", {10, 10, 3}});
+  ConvEncoder chw(ConvEncoderOptions{"minatar_cnn", {3, 10, 10}});
+  torch::NoGradGuard no_grad;
+  for (std::size_t i = 0; i < hwc->parameters().size(); ++i) chw->parameters()[i].copy_(hwc->parameters()[i]);
+  const torch::Tensor image = torch::rand({2, 10, 10, 3});
+  const torch::Tensor a = hwc->forward(image.reshape({2, -1}));
+  const torch::Tensor b = chw->forward(image.permute({0, 3, 1, 2}).contiguous().reshape({2, -1}));
+  CHECK(torch::allclose(a, b));
+}
+
+TEST_CASE("conv encoder: scaled inputs and a Q network with a dueling head on top") {
+  ConvEncoderOptions enc{"minatar_cnn", {4, 10, 10}, 0.5};
+  auto q = pavlov::nets::QNetwork(pavlov::nets::QNetworkOptions(pavlov::nets::MLPOptions(1024).hidden({128}), 6)
+                                      .dueling(true)
+                                      .encoder(enc));
+  const torch::Tensor out = q->forward(torch::ones({5, 400}));
+  CHECK(out.sizes() == torch::IntArrayRef({5, 6}));
+  CHECK(q->plain_layers().empty());  // no hand-written fast path through convolutions
+}

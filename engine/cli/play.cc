@@ -79,6 +79,8 @@ const std::map<std::string, std::pair<KeyMapping, const char*>>& mappings() {
       {"MinAtar/SpaceInvaders-v1", {minatar_keys<0, 1, 3, 5>, "left / right move, space fires"}},
       {"MinAtar/Asterix-v0", {minatar_keys<>, "arrows move"}},
       {"MinAtar/Asterix-v1", {minatar_keys<0, 1, 2, 3, 4>, "arrows move"}},
+      {"MinAtar/Seaquest-v0", {minatar_keys<>, "arrows move, space fires"}},
+      {"MinAtar/Seaquest-v1", {minatar_keys<>, "arrows move, space fires"}},
       {"CarRacing-v3",
        {[](const Arrows& k, ArrayView a) {
           a.as<float>()[0] = k.left == k.right ? 0.f : k.right ? 1.f : -1.f;

@@ -156,6 +156,51 @@ TEST_CASE("minatar asterix: gold scores, an enemy at the player's cell ends the 
   CHECK(best >= 1);
 }
 
+TEST_CASE("minatar seaquest: the surface is safe, surfacing without divers ends it, oxygen runs down, shots score") {
+  Game g("MinAtar/Seaquest-v0");
+  g.reset(0);
+  CHECK(g.at(0, 0, 5));      // the sub at the surface, facing left
+  CHECK(g.at(1, 0, 6));
+  CHECK(g.count(7) == 10);   // a full oxygen gauge
+  pavlov::StepResult r;
+  int steps = 0;
+  do {
+    r = g.step(kNoop);
+    ++steps;
+  } while (!r.terminated && !r.truncated);
+  CHECK(r.truncated);  // enemies keep to rows 1..8: idling at the surface lasts until the time limit
+  CHECK(steps == 10000);
+
+  g.reset(0);
+  CHECK_FALSE(g.step(4).terminated);  // down
+  CHECK(g.step(kUp).terminated);      // back up with no diver on board
+
+  double best = 0;
+  int oxygen_checked = 0;
+  for (std::uint64_t seed = 0; seed < 10; ++seed) {
+    g.reset(seed);
+    g.step(4);
+    double ret = 0;
+    bool alive_at_40 = true;
+    for (int t = 1; t < 300; ++t) {
+      r = g.step(t % 2 ? kFire : (t / 20) % 2 ? kLeft : kRight);
+      ret += r.reward;
+      if (r.terminated) {
+        alive_at_40 = alive_at_40 && t > 40;
+        break;
+      }
+      if (t == 40) {
+        CHECK(g.count(7) == 7);  // 41 steps under water: oxygen 159 of 200, 7 cells of 10
+        ++oxygen_checked;
+      }
+    }
+    CHECK(r.terminated);  // 200 steps of oxygen at most
+    best = std::max(best, ret);
+  }
+  CHECK(oxygen_checked > 0);
+  CHECK(best >= 1);
+}
+
 TEST_CASE("minatar: sticky actions repeat the previous action; minimal action sets") {
   Game sticky("MinAtar/Breakout-v0", 1.0);
   for (std::uint64_t seed = 0; seed < 5; ++seed) {
@@ -173,7 +218,8 @@ TEST_CASE("minatar: sticky actions repeat the previous action; minimal action se
 }
 
 TEST_CASE("minatar: same seed, same game on 1 or 2 threads; save and load continue exactly") {
-  for (const char* id : {"MinAtar/Breakout-v0", "MinAtar/Freeway-v0", "MinAtar/SpaceInvaders-v0", "MinAtar/Asterix-v0"}) {
+  for (const char* id : {"MinAtar/Breakout-v0", "MinAtar/Freeway-v0", "MinAtar/SpaceInvaders-v0", "MinAtar/Asterix-v0",
+                         "MinAtar/Seaquest-v0"}) {
     INFO(id);
     pavlov::VectorEnv one(id, {.num_envs = 8, .threads = 1, .seed = 5});
     pavlov::VectorEnv two(id, {.num_envs = 8, .threads = 2, .seed = 5});

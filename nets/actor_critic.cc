@@ -20,6 +20,7 @@ void orthogonal_init(const MLP& torso, const torch::nn::Linear& head, double hea
 }
 
 ActorCriticImpl::ActorCriticImpl(ActorCriticOptions opts) : options(std::move(opts)) {
+  if (options.encoder()) encoder_ = register_module("encoder", ConvEncoder(*options.encoder()));
   policy_torso_ = register_module("policy_torso", MLP(options.torso()));
   value_torso_ = register_module("value_torso", MLP(options.torso()));
   policy_head_ = register_module("policy_head", torch::nn::Linear(policy_torso_->out_features(), options.action_dim()));
@@ -27,18 +28,31 @@ ActorCriticImpl::ActorCriticImpl(ActorCriticOptions opts) : options(std::move(op
   if (options.continuous())
     log_std_ = register_parameter("log_std", torch::full({options.action_dim()}, options.log_std_init()));
   if (options.ortho_init()) {
+    if (encoder_) {  // convolutions get gain sqrt(2), as SB3 initialises its CNN extractor
+      torch::NoGradGuard no_grad;
+      for (const auto& m : encoder_->modules(/*include_self=*/false))
+        if (auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(m)) {
+          torch::nn::init::orthogonal_(conv->weight, std::sqrt(2.0));
+          conv->bias.zero_();
+        }
+    }
     orthogonal_init(policy_torso_, policy_head_, 0.01);
     orthogonal_init(value_torso_, value_head_, 1.0);
   }
 }
 
 std::pair<torch::Tensor, torch::Tensor> ActorCriticImpl::forward(const torch::Tensor& obs) {
-  return {policy_head_(policy_torso_(obs)), value(obs)};
+  const torch::Tensor h = features(obs);
+  return {policy_head_(policy_torso_(h)), value_head_(value_torso_(h)).squeeze(1)};
 }
 
-torch::Tensor ActorCriticImpl::value(const torch::Tensor& obs) { return value_head_(value_torso_(obs)).squeeze(1); }
+torch::Tensor ActorCriticImpl::value(const torch::Tensor& obs) { return value_head_(value_torso_(features(obs))).squeeze(1); }
 
-std::vector<torch::nn::Linear> ActorCriticImpl::plain_policy_layers() const { return plain_layers(policy_torso_, policy_head_); }
-std::vector<torch::nn::Linear> ActorCriticImpl::plain_value_layers() const { return plain_layers(value_torso_, value_head_); }
+std::vector<torch::nn::Linear> ActorCriticImpl::plain_policy_layers() const {
+  return encoder_ ? std::vector<torch::nn::Linear>{} : plain_layers(policy_torso_, policy_head_);
+}
+std::vector<torch::nn::Linear> ActorCriticImpl::plain_value_layers() const {
+  return encoder_ ? std::vector<torch::nn::Linear>{} : plain_layers(value_torso_, value_head_);
+}
 
 }  // namespace pavlov::nets

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
 #include <utility>
 #include <vector>
 
+#include "nets/conv_encoder.h"
 #include "nets/mlp.h"
 
 namespace pavlov::nets {
@@ -28,6 +30,9 @@ struct ActorCriticOptions {
   TORCH_ARG(bool, continuous);
   TORCH_ARG(double, log_std_init) = 0.0;
   TORCH_ARG(bool, ortho_init) = true;
+  // A convolutional encoder shared by the policy and the value network (as
+  // SB3's CnnPolicy shares its feature extractor); the torsos then take its output.
+  TORCH_ARG(std::optional<ConvEncoderOptions>, encoder) = std::nullopt;
 };
 
 class ActorCriticImpl : public torch::nn::Module {
@@ -47,6 +52,9 @@ class ActorCriticImpl : public torch::nn::Module {
   ActorCriticOptions options;
 
  private:
+  torch::Tensor features(const torch::Tensor& obs) { return encoder_ ? encoder_(obs) : obs; }
+
+  ConvEncoder encoder_{nullptr};
   MLP policy_torso_{nullptr}, value_torso_{nullptr};
   torch::nn::Linear policy_head_{nullptr}, value_head_{nullptr};
   torch::Tensor log_std_;

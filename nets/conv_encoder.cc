@@ -4,6 +4,9 @@
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/conv.h>
 
+#include "engine/config/experiment.h"
+#include "engine/env/space.h"
+
 namespace pavlov::nets {
 namespace {
 
@@ -16,6 +19,14 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 }  // namespace
 
 bool is_conv_net(const std::string& type) { return type == "minatar_cnn" || type == "nature_cnn"; }
+
+std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space) {
+  const std::string type = cfg.get_string("agent.net.type");
+  if (!is_conv_net(type)) return std::nullopt;
+  // uint8 pixels in [0, 255] are scaled to [0, 1]; MinAtar's 0/1 grids stay as they are.
+  const double high = obs_space.high().empty() ? 1.0 : obs_space.high()[0];
+  return ConvEncoderOptions{type, obs_space.shape(), high > 1.0 ? 1.0 / high : 1.0};
+}
 
 ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(opts)) {
   const auto& s = options.shape;

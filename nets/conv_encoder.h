@@ -16,11 +16,17 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/pimpl.h>
+
+namespace pavlov {
+class Config;
+class Space;
+}  // namespace pavlov
 
 namespace pavlov::nets {
 
@@ -47,5 +53,7 @@ TORCH_MODULE(ConvEncoder);
 
 // True for the net types that have a convolutional encoder.
 bool is_conv_net(const std::string& type);
+// The encoder [agent.net] type asks for, for observations of `obs_space`; none for mlp.
+std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space);
 
 }  // namespace pavlov::nets

@@ -32,7 +32,7 @@ struct MLPOptions {
 
 // The options of [agent.net] for a network whose input has `in_features`.
 // Throws std::invalid_argument naming `agent` unless [agent.net] type is mlp
-// (the agents other than dqn have no convolutional encoder yet).
+// (for the agents that have no convolutional encoder yet: sac, td3).
 void require_mlp_net(const Config& cfg, const std::string& agent);
 MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features);
 // The keys [agent.net] accepts for an MLP (shared by the networks built on one).

@@ -20,10 +20,10 @@ const bool kRegistered = [] {
     return k;
   };
   Catalog::global().add({"net", "minatar_cnn",
-                         "MinAtar's network (dqn): a 3x3 convolution with 16 channels, then the MLP (hidden [128])",
+                         "MinAtar's network (dqn, ppo, a2c): a 3x3 convolution with 16 channels, then the MLP (hidden [128])",
                          with_hidden({128})});
   Catalog::global().add({"net", "nature_cnn",
-                         "the DQN Nature convolutions (dqn; 84x84-ish images), then the MLP (hidden [512])",
+                         "the DQN Nature convolutions (dqn, ppo, a2c; 84x84-ish images), then the MLP (hidden [512])",
                          with_hidden({512})});
   return true;
 }();
@@ -31,14 +31,9 @@ const bool kRegistered = [] {
 }  // namespace
 
 QNetworkOptions q_network_options_from(const Config& cfg, const Space& obs_space, std::int64_t num_actions) {
-  const std::string type = cfg.get_string("agent.net.type");
-  if (!is_conv_net(type))
-    return QNetworkOptions(mlp_options_from(cfg, obs_space.numel()), num_actions).dueling(cfg.get_bool("agent.net.dueling"));
-  // uint8 pixels in [0, 255] are scaled to [0, 1]; MinAtar's 0/1 grids stay as they are.
-  const double high = obs_space.high().empty() ? 1.0 : obs_space.high()[0];
-  ConvEncoderOptions enc{type, obs_space.shape(), high > 1.0 ? 1.0 / high : 1.0};
-  const std::int64_t features = ConvEncoder(enc)->out_features();
-  return QNetworkOptions(mlp_options_from(cfg, features), num_actions).dueling(cfg.get_bool("agent.net.dueling")).encoder(enc);
+  const auto encoder = conv_encoder_from(cfg, obs_space);
+  const std::int64_t features = encoder ? ConvEncoder(*encoder)->out_features() : obs_space.numel();
+  return QNetworkOptions(mlp_options_from(cfg, features), num_actions).dueling(cfg.get_bool("agent.net.dueling")).encoder(encoder);
 }
 
 QNetworkImpl::QNetworkImpl(QNetworkOptions opts) : options(std::move(opts)) {

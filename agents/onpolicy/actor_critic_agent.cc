@@ -119,11 +119,13 @@ class ActorCriticAgent : public Agent {
         throw std::invalid_argument("agent.batch_size = " + std::to_string(batch_) + " does not divide the rollout of " +
                                     "n_steps * num_envs = " + std::to_string(rollout_size) + " steps");
     }
-    nets::require_mlp_net(cfg_, name());
     torch::manual_seed(derive_seed(ctx.seed, 0x7E7));
-    auto options = nets::ActorCriticOptions(nets::mlp_options_from(cfg_, obs_dim_), head_dim_, continuous_)
+    const auto encoder = nets::conv_encoder_from(cfg_, ctx.observation_space);
+    const std::int64_t features = encoder ? nets::ConvEncoder(*encoder)->out_features() : obs_dim_;
+    auto options = nets::ActorCriticOptions(nets::mlp_options_from(cfg_, features), head_dim_, continuous_)
                        .log_std_init(cfg_.get_float("agent.log_std_init"))
-                       .ortho_init(cfg_.get_bool("agent.ortho_init"));
+                       .ortho_init(cfg_.get_bool("agent.ortho_init"))
+                       .encoder(encoder);
     ac_ = nets::ActorCritic(options);
     ac_->to(device_);
     flat_ = std::make_unique<nets::FlatParameters>(ac_->parameters());
@@ -227,7 +229,8 @@ class ActorCriticAgent : public Agent {
 
   ActionInsight insight(ConstArrayView obs) override {
     prepare_obs(obs, 1, /*update_stats=*/false);
-    const float* row = forward(1).first.data_ptr<float>();
+    const torch::Tensor outputs = forward(1).first;  // kept alive while row is read
+    const float* row = outputs.data_ptr<float>();
     ActionInsight out{continuous_ ? "mean" : "p", std::vector<float>(row, row + head_dim_)};
     if (continuous_) {
       for (std::int64_t j = 0; j < head_dim_; ++j)
@@ -252,13 +255,17 @@ class ActorCriticAgent : public Agent {
     for (std::int64_t e = 0; e < num_envs_; ++e) any_truncated = any_truncated || (result.truncated[e] && !result.terminated[e]);
     if (any_truncated) {  // bootstrap a time-limit cut from the value of its final observation
       prepare_obs(result.final_obs, num_envs_, false);
-      const float* v = forward(num_envs_).second.data_ptr<float>();
+      // Kept by name: on the autograd path the pair's tensors own the values, and a
+      // pointer into a temporary would dangle (the hand-written path's buffers outlive it).
+      const torch::Tensor values = forward(num_envs_).second;
+      const float* v = values.data_ptr<float>();
       for (std::int64_t e = 0; e < num_envs_; ++e) rollout_.final_values[row + e] = result.truncated[e] ? v[e] : 0.0f;
     }
     ++rollout_.t;
     if (rollout_.full()) {
       prepare_obs(result.obs, num_envs_, false);
-      const float* v = forward(num_envs_).second.data_ptr<float>();
+      const torch::Tensor values = forward(num_envs_).second;
+      const float* v = values.data_ptr<float>();
       std::copy(v, v + num_envs_, rollout_.last_values.begin());
     }
   }

@@ -30,6 +30,9 @@ b=$(ls -d b/*/)
 echo "killed after $(cat "$b"/checkpoints/latest)"
 "$pavlov" resume "$b" >/dev/null 2>resume.log || { cat resume.log; exit 1; }
 
+if grep -qiE '(^|,)-?(inf|nan)(,|$)' "$a/metrics.csv"; then  # a loss that overflowed is a bug even if it repeats
+  echo "FAIL: metrics.csv holds inf or nan"; grep -iE '(^|,)-?(inf|nan)(,|$)' "$a/metrics.csv" | head -3; exit 1
+fi
 strip() { cut -d, -f1,4- "$1"; }  # drop wall_time and sps
 if ! diff <(strip "$a/metrics.csv") <(strip "$b/metrics.csv"); then
   echo "FAIL: the resumed run's metrics differ from the uninterrupted run's"

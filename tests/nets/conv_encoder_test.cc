@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "nets/conv_encoder.h"
+#include "nets/actor_critic.h"
 #include "nets/q_network.h"
 
 using pavlov::nets::ConvEncoder;
@@ -38,4 +39,18 @@ TEST_CASE("conv encoder: scaled inputs and a Q network with a dueling head on to
   const torch::Tensor out = q->forward(torch::ones({5, 400}));
   CHECK(out.sizes() == torch::IntArrayRef({5, 6}));
   CHECK(q->plain_layers().empty());  // no hand-written fast path through convolutions
+}
+
+TEST_CASE("conv encoder: the actor-critic shares one encoder between policy and value") {
+  ConvEncoderOptions enc{"minatar_cnn", {4, 10, 10}};
+  auto ac = pavlov::nets::ActorCritic(
+      pavlov::nets::ActorCriticOptions(pavlov::nets::MLPOptions(1024).hidden({64}), 3, false).encoder(enc));
+  const auto [logits, values] = ac->forward(torch::ones({7, 400}));
+  CHECK(logits.sizes() == torch::IntArrayRef({7, 3}));
+  CHECK(values.sizes() == torch::IntArrayRef({7}));
+  CHECK(torch::allclose(values, ac->value(torch::ones({7, 400}))));
+  int encoders = 0;
+  for (const auto& item : ac->named_children()) encoders += item.key() == "encoder";
+  CHECK(encoders == 1);
+  CHECK(ac->plain_policy_layers().empty());
 }

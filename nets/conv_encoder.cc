@@ -3,6 +3,7 @@
 #include <stdexcept>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/pooling.h>
 
 #include "engine/config/experiment.h"
 #include "engine/env/space.h"
@@ -18,7 +19,16 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 
 }  // namespace
 
-bool is_conv_net(const std::string& type) { return type == "minatar_cnn" || type == "nature_cnn"; }
+bool is_conv_net(const std::string& type) { return type == "minatar_cnn" || type == "nature_cnn" || type == "impala_cnn"; }
+
+ResidualBlockImpl::ResidualBlockImpl(std::int64_t channels) {
+  conv0_ = register_module("conv0", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+  conv1_ = register_module("conv1", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
+}
+
+torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
+  return x + conv1_(torch::relu(conv0_(torch::relu(x))));
+}
 
 std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space) {
   const std::string type = cfg.get_string("agent.net.type");
@@ -55,6 +65,19 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
     conv(c_, 32, 8, 4);
     conv(32, 64, 4, 2);
     conv(64, 64, 3, 1);
+  } else if (options.type == "impala_cnn") {
+    std::int64_t in = c_;
+    for (std::int64_t out : {16, 32, 32}) {
+      convs_->push_back(torch::nn::Conv2d(Conv2dOptions(in, out, 3).padding(1)));
+      convs_->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(3).stride(2).padding(1)));
+      convs_->push_back(ResidualBlock(out));
+      convs_->push_back(ResidualBlock(out));
+      h = (h + 1) / 2;  // 3x3 pool, stride 2, padding 1: ceil(h / 2)
+      w = (w + 1) / 2;
+      in = out;
+    }
+    convs_->push_back(torch::nn::ReLU());
+    channels = in;
   } else {
     throw std::invalid_argument("unknown convolutional net type '" + options.type + "'");
   }

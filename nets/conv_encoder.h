@@ -7,6 +7,11 @@
 //   nature_cnn   the DQN Nature network's convolutions (Mnih et al., 2015):
 //                8x8/4 with 32 channels, 4x4/2 with 64, 3x3/1 with 64, each
 //                followed by ReLU; its fully connected part is hidden = [512]
+//   impala_cnn   the IMPALA ResNet encoder (Espeholt et al., 2018): three
+//                stacks of a 3x3 convolution (16, 32, 32 channels), a 3x3 max
+//                pool of stride 2 (padding 1) and two residual blocks (ReLU,
+//                3x3 conv, ReLU, 3x3 conv, plus the input), then ReLU;
+//                fully connected part hidden = [256]
 //
 // The encoder takes the flat observation rows the agents use ([n, numel],
 // float32), views them as images and returns [n, out_features()]. Images in
@@ -21,6 +26,7 @@
 #include <vector>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
 
 namespace pavlov {
@@ -50,6 +56,17 @@ class ConvEncoderImpl : public torch::nn::Module {
   torch::nn::Sequential convs_;
 };
 TORCH_MODULE(ConvEncoder);
+
+// One residual block of the IMPALA encoder: x + conv(relu(conv(relu(x)))).
+class ResidualBlockImpl : public torch::nn::Module {
+ public:
+  explicit ResidualBlockImpl(std::int64_t channels);
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  torch::nn::Conv2d conv0_{nullptr}, conv1_{nullptr};
+};
+TORCH_MODULE(ResidualBlock);
 
 // True for the net types that have a convolutional encoder.
 bool is_conv_net(const std::string& type);

@@ -11,10 +11,14 @@
 using pavlov::nets::ConvEncoder;
 using pavlov::nets::ConvEncoderOptions;
 
-TEST_CASE("conv encoder: MinAtar's and Nature's output sizes") {
+TEST_CASE("conv encoder: MinAtar's, Nature's and IMPALA's output sizes") {
   CHECK(ConvEncoder(ConvEncoderOptions{"minatar_cnn", {4, 10, 10}})->out_features() == 16 * 8 * 8);
   CHECK(ConvEncoder(ConvEncoderOptions{"nature_cnn", {4, 84, 84}})->out_features() == 64 * 7 * 7);
   CHECK(ConvEncoder(ConvEncoderOptions{"nature_cnn", {96, 96, 3}})->out_features() == 64 * 8 * 8);  // CarRacing, HWC
+  CHECK(ConvEncoder(ConvEncoderOptions{"impala_cnn", {3, 64, 64}})->out_features() == 32 * 8 * 8);
+  CHECK(ConvEncoder(ConvEncoderOptions{"impala_cnn", {4, 10, 10}})->out_features() == 32 * 2 * 2);  // 10 -> 5 -> 3 -> 2
+  CHECK(ConvEncoder(ConvEncoderOptions{"impala_cnn", {4, 10, 10}})->forward(torch::zeros({2, 400})).sizes() ==
+        torch::IntArrayRef({2, 128}));
   CHECK_THROWS_WITH(ConvEncoder(ConvEncoderOptions{"nature_cnn", {4, 10, 10}}), doctest::Contains("too small"));
   CHECK_THROWS_WITH(ConvEncoder(ConvEncoderOptions{"minatar_cnn", {8}}), doctest::Contains("3 dimensions"));
 }

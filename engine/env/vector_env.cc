@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "engine/env/env_error.h"
+#include "engine/env/frame_stack.h"
 #include "engine/env/registry.h"
 #include "engine/env/rng.h"
 #include "engine/io/binary.h"
@@ -33,7 +34,7 @@ VectorEnv::VectorEnv(std::string_view id, VectorEnvConfig config)
     throw EnvError(std::string(id) + ": threads must lie in [1, num_envs = " + std::to_string(num_envs_) +
                    "] (0: one per core), got " + std::to_string(config.threads));
 
-  for (int i = 0; i < num_envs_; ++i) envs_.push_back(make_env(id, config.env_options));
+  for (int i = 0; i < num_envs_; ++i) envs_.push_back(stack_frames(make_env(id, config.env_options), config.frame_stack));
   const Space& os = envs_.front()->observation_space();
   const Space& as = envs_.front()->action_space();
   obs_numel_ = os.numel();

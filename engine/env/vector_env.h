@@ -71,6 +71,7 @@ struct VectorEnvConfig {
   AutoresetMode autoreset = AutoresetMode::kNextStep;
   std::uint64_t seed = 0;
   OptionMap env_options;  // the env's keyword options
+  int frame_stack = 1;    // > 1: each env is a FrameStack of that many frames (frame_stack.h)
 };
 
 // Views of one batch of results; `size` rows.

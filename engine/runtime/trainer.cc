@@ -14,6 +14,7 @@
 
 #include "engine/config/config_error.h"
 #include "engine/config/experiment.h"
+#include "engine/env/frame_stack.h"
 #include "engine/env/registry.h"
 #include "engine/env/vector_env.h"
 #include "engine/io/binary.h"
@@ -82,7 +83,8 @@ struct Trainer::State {
                                       .threads = static_cast<int>(std::min<std::int64_t>(c.get_int("env.threads"), num_envs)),
                                       .autoreset = AutoresetMode::kSameStep,
                                       .seed = seed,
-                                      .env_options = env_options(c)}) {
+                                      .env_options = env_options(c),
+                                      .frame_stack = static_cast<int>(c.get_int("env.frame_stack"))}) {
     AgentContext ctx{c, venv.observation_space(), venv.action_space(), num_envs, device, seed, total_steps};
     try {
       agent = make_agent(c.get_string("agent.algo"), ctx);
@@ -171,7 +173,10 @@ void Trainer::load_checkpoint(const std::filesystem::path& file) { s_->restore(i
 
 Agent& Trainer::agent() { return *s_->agent; }
 
-std::unique_ptr<Env> Trainer::make_env() const { return pavlov::make_env(s_->cfg.get_string("env.id"), env_options(s_->cfg)); }
+std::unique_ptr<Env> Trainer::make_env() const {
+  return stack_frames(pavlov::make_env(s_->cfg.get_string("env.id"), env_options(s_->cfg)),
+                      static_cast<int>(s_->cfg.get_int("env.frame_stack")));
+}
 
 EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
   auto env = make_env();

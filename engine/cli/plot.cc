@@ -102,6 +102,10 @@ int plot_command(const std::vector<std::string>& args) {
     std::cerr << "pavlov plot: expected one or more run folders. Run `pavlov plot --help`.\n";
     return 2;
   }
+  if (!png_supported()) {
+    std::cerr << "pavlov plot: this pavlov was built without SFML (PAVLOV_WITH_SFML=OFF), which PNG files need\n";
+    return 2;
+  }
   std::vector<fs::path> runs;
   for (const auto& t : targets) {
     const std::size_t before = runs.size();

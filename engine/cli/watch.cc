@@ -215,6 +215,12 @@ int watch_command(const std::vector<std::string>& args) {
   } catch (const NoDisplay& e) {
     std::cerr << "pavlov watch: " << e.what() << "\n";
     return 2;
+  } catch (const std::invalid_argument& e) {  // a recording path of an unknown kind
+    std::cerr << "pavlov watch: " << e.what() << "\n";
+    return 2;
+  } catch (const std::runtime_error& e) {  // a format this build lacks, a file that cannot be written
+    std::cerr << "pavlov watch: " << e.what() << "\n";
+    return 2;
   }
 }
 

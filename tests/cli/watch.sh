@@ -3,10 +3,12 @@
 # a GIF with one frame per step (plus the first), no display gives a one-line
 # refusal that suggests --record, and under Xvfb the window opens, plays and
 # leaves a screenshot of the run's size. `pavlov plot` draws the run's curve.
-# usage: watch.sh PAVLOV EXPERIMENT_FILE
+# usage: watch.sh PAVLOV EXPERIMENT_FILE [WITH_SFML (1|0, default 1)]
+# Without SFML the window and PNG parts check the "built without SFML" refusals instead.
 set -u
 pavlov=$(realpath "$1")
 experiment=$(realpath "$2")
+with_sfml=${3:-1}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -29,6 +31,13 @@ code=$?
 [ "$(echo "$out" | wc -l)" -eq 1 ] || fail "without a display: expected one line, got: $out"
 echo "$out" | grep -q -- "--record" || fail "without a display the message should suggest --record: $out"
 echo "no display: $out"
+
+if [ "$with_sfml" != 1 ]; then
+  "$pavlov" plot runs --out curve.png 2>plot.err && fail "plot without SFML succeeded"
+  grep -q "built without SFML" plot.err || fail "plot without SFML: $(cat plot.err)"
+  echo "watch: ok"
+  exit 0
+fi
 
 if command -v xvfb-run >/dev/null; then
   xvfb-run -a -s "-screen 0 800x600x24" "$pavlov" watch "$run" --episodes 1 --fps 2000 --screenshot shot.png \

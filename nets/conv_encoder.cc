@@ -2,11 +2,15 @@
 
 #include <stdexcept>
 #include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/normalization.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/pooling.h>
 
 #include "engine/config/experiment.h"
 #include "engine/env/space.h"
+#include "nets/activation.h"
 
 namespace pavlov::nets {
 namespace {
@@ -35,7 +39,12 @@ std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Spa
   if (!is_conv_net(type)) return std::nullopt;
   // uint8 pixels in [0, 255] are scaled to [0, 1]; MinAtar's 0/1 grids stay as they are.
   const double high = obs_space.high().empty() ? 1.0 : obs_space.high()[0];
-  return ConvEncoderOptions{type, obs_space.shape(), high > 1.0 ? 1.0 / high : 1.0};
+  return ConvEncoderOptions{type,
+                            obs_space.shape(),
+                            high > 1.0 ? 1.0 / high : 1.0,
+                            cfg.get_string("agent.net.activation"),
+                            cfg.get_string("agent.net.norm"),
+                            cfg.get_float("agent.net.dropout")};
 }
 
 ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(opts)) {
@@ -54,7 +63,10 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
       throw std::invalid_argument("net type " + options.type + ": observations of shape " + shape_text(s) +
                                   " are too small for its " + std::to_string(k) + "x" + std::to_string(k) + " convolution");
     convs_->push_back(torch::nn::Conv2d(Conv2dOptions(in, out, k).stride(stride)));
-    convs_->push_back(torch::nn::ReLU());
+    if (options.norm == "batch") convs_->push_back(torch::nn::BatchNorm2d(out));
+    if (options.norm == "layer") convs_->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(1, out)));
+    convs_->push_back(make_activation(options.activation));
+    if (options.dropout > 0) convs_->push_back(torch::nn::Dropout(options.dropout));
     h = (h - k) / stride + 1;
     w = (w - k) / stride + 1;
     channels = out;

@@ -37,9 +37,15 @@ class Space;
 namespace pavlov::nets {
 
 struct ConvEncoderOptions {
-  std::string type;                 // minatar_cnn or nature_cnn
+  std::string type;                 // minatar_cnn, nature_cnn or impala_cnn
   std::vector<std::int64_t> shape;  // one observation's shape
   double input_scale = 1.0;
+  // After each convolution of minatar_cnn and nature_cnn, as the MLP's hidden
+  // layers ([agent.net] activation, norm, dropout): norm "batch" is
+  // BatchNorm2d, "layer" is GroupNorm with one group (normalising each
+  // sample over channels and positions). impala_cnn keeps its own ReLUs.
+  std::string activation = "relu", norm = "none";
+  double dropout = 0.0;
 };
 
 class ConvEncoderImpl : public torch::nn::Module {

@@ -58,3 +58,21 @@ TEST_CASE("conv encoder: the actor-critic shares one encoder between policy and 
   CHECK(encoders == 1);
   CHECK(ac->plain_policy_layers().empty());
 }
+
+TEST_CASE("conv encoder: activation, norm and dropout after each convolution, as for the MLP") {
+  ConvEncoderOptions enc{"nature_cnn", {3, 84, 84}, 1.0, "tanh", "batch", 0.1};
+  ConvEncoder e(enc);
+  int batch_norms = 0, tanhs = 0, dropouts = 0;
+  for (const auto& m : e->modules(/*include_self=*/false)) {
+    batch_norms += std::dynamic_pointer_cast<torch::nn::BatchNorm2dImpl>(m) != nullptr;
+    tanhs += std::dynamic_pointer_cast<torch::nn::TanhImpl>(m) != nullptr;
+    dropouts += std::dynamic_pointer_cast<torch::nn::DropoutImpl>(m) != nullptr;
+  }
+  CHECK(batch_norms == 3);
+  CHECK(tanhs == 3);
+  CHECK(dropouts == 3);
+  e->eval();
+  const torch::Tensor out = e->forward(torch::rand({2, 3 * 84 * 84}));
+  CHECK(out.sizes() == torch::IntArrayRef({2, 64 * 7 * 7}));
+  CHECK(out.abs().max().item<float>() <= 1.0f);  // tanh
+}

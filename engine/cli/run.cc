@@ -134,15 +134,26 @@ int resume_command(const std::vector<std::string>& args) {
 }
 
 std::optional<CheckpointTarget> find_checkpoint(const std::string& command, const std::string& target, bool best) {
-  const std::filesystem::path path = target;
+  std::filesystem::path path = target;
   if (std::filesystem::is_regular_file(path)) return CheckpointTarget{path.parent_path().parent_path(), path};
   if (!std::filesystem::is_directory(path)) {
     std::cerr << "pavlov " << command << ": " << target << " is neither a run folder nor a checkpoint file\n";
     return std::nullopt;
   }
+  if (!std::filesystem::exists(path / "config.toml")) {  // a folder that holds one run (results/<file>/seed0): that run
+    std::vector<std::filesystem::path> runs;
+    for (const auto& e : std::filesystem::directory_iterator(path))
+      if (e.is_directory() && std::filesystem::exists(e.path() / "config.toml")) runs.push_back(e.path());
+    if (runs.size() != 1) {
+      std::cerr << "pavlov " << command << ": " << target << " is not a run folder (no config.toml)"
+                << (runs.empty() ? "" : " and holds " + std::to_string(runs.size()) + " runs; name one") << "\n";
+      return std::nullopt;
+    }
+    path = runs.front();
+  }
   const auto file = best ? std::optional(path / "checkpoints" / "best.ckpt") : io::latest_checkpoint(path);
   if (!file || !std::filesystem::exists(*file)) {
-    std::cerr << "pavlov " << command << ": " << target << " has no " << (best ? "best " : "") << "checkpoint\n";
+    std::cerr << "pavlov " << command << ": " << path.string() << " has no " << (best ? "best " : "") << "checkpoint\n";
     return std::nullopt;
   }
   return CheckpointTarget{path, *file};

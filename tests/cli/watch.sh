@@ -18,7 +18,8 @@ fail() { echo "FAIL: $*"; exit 1; }
   experiment.out_dir=runs >/dev/null 2>train.log || { cat train.log; fail "training"; }
 run=$(ls -d runs/*/)
 
-"$pavlov" watch runs --episodes 2 --record out.gif --size 300x200 >rec.log 2>&1  # a folder holding one run: that run || { cat rec.log; fail "watch --record"; }
+# `runs` is a folder that holds one run: it stands for that run.
+"$pavlov" watch runs --episodes 2 --record out.gif --size 300x200 >rec.log 2>&1 || { cat rec.log; fail "watch --record"; }
 cat rec.log
 steps=$(awk '/^episode [0-9]+: return .* steps$/ { s += $(NF - 1) } END { print s }' rec.log)
 frames=$(sed -n 's/^recorded \([0-9]*\) frames.*/\1/p' rec.log)

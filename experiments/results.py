@@ -6,8 +6,9 @@
     python3 experiments/results.py --collect        # only rebuild docs/results.md from finished runs
 
 Each run goes to <runs>/<file stem>/seed<k>/ (default runs: results/); a seed
-whose eval.json exists is not run again, so an interrupted sweep continues
-where it stopped. Runs go one after another, so wall-clock figures are those
+whose eval.json exists is not run again, and a seed whose run stopped before
+its end (Ctrl-C, kill, a machine going away) is resumed from its last
+checkpoint, so an interrupted sweep continues where it stopped. Runs go one after another, so wall-clock figures are those
 of a machine doing nothing else.
 
 An experiment file joins the table through two header lines:
@@ -53,13 +54,25 @@ def finished(runs, path, seed):
     return sorted(found)[-1] if found else None
 
 
+def interrupted(runs, path, seed):
+    """The newest run folder of a seed that has checkpoints but no eval.json (stopped mid-way)."""
+    found = [d for d in glob.glob(os.path.join(run_dir(runs, path, seed), "*", ""))
+             if not os.path.exists(os.path.join(d, "eval.json")) and os.path.exists(os.path.join(d, "checkpoints", "latest"))]
+    return sorted(found)[-1] if found else None
+
+
 def run(pavlov, runs, path, seed):
     if finished(runs, path, seed):
         return
     out = run_dir(runs, path, seed)
-    print(f"== {path} seed {seed}", flush=True)
-    subprocess.run([pavlov, "run", path, f"experiment.seed={seed}", f"experiment.out_dir={out}"], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stopped = interrupted(runs, path, seed)
+    if stopped:  # a sweep cut off (Ctrl-C, a session's end) continues from its last checkpoint
+        print(f"== {path} seed {seed}: resuming {stopped}", flush=True)
+        command = [pavlov, "resume", stopped]
+    else:
+        print(f"== {path} seed {seed}", flush=True)
+        command = [pavlov, "run", path, f"experiment.seed={seed}", f"experiment.out_dir={out}"]
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def summary(runs, path, seeds):

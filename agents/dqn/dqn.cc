@@ -83,6 +83,8 @@ class Dqn : public Agent {
     eps_start_ = cfg_.get_float("agent.exploration_initial_eps");
     eps_end_ = cfg_.get_float("agent.exploration_final_eps");
     eps_fraction_ = cfg_.get_float("agent.exploration_fraction");
+    beta0_ = cfg_.get_float("replay.beta");
+    td_.assign(cfg_.get_int("replay.batch_size"), 0.0f);
     epsilon_ = eps_start_;
     explore_row_.assign(ctx.num_envs, 0);
     // The hand-written backward for plain MLPs on the CPU (MlpBackprop): same numbers, no autograd overhead.
@@ -155,7 +157,9 @@ class Dqn : public Agent {
     schedule_.apply(*optimizer_, progress);
     double loss_sum = 0, q_sum = 0;
     for (std::int64_t g = 0; g < gradient_steps_; ++g) {
-      const ReplaySample& s = replay_.sample(rng_);
+      // Prioritized replay: the importance-sampling exponent goes from [replay] beta to 1 over the run.
+      const double beta = beta0_ + (1.0 - beta0_) * std::min(1.0, progress);
+      const ReplaySample& s = replay_.sample(rng_, beta);
       const torch::Tensor obs = to_device(s.obs, s.size);
       const torch::Tensor next_obs = to_device(s.next_obs, s.size);
       if (online_mlp_) {
@@ -172,12 +176,23 @@ class Dqn : public Agent {
           y = td_targets(returns, discounts, target_->forward(next_obs), double_q_ ? q_->forward(next_obs) : torch::Tensor());
         }
         const torch::Tensor q = q_->forward(obs).gather(1, actions).squeeze(1);
-        const torch::Tensor loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
+        torch::Tensor loss;
+        if (replay_.prioritized()) {  // each sample's loss scaled by its importance-sampling weight
+          namespace F = torch::nn::functional;
+          const torch::Tensor each = huber_ ? F::smooth_l1_loss(q, y, F::SmoothL1LossFuncOptions().reduction(torch::kNone))
+                                            : F::mse_loss(q, y, F::MSELossFuncOptions().reduction(torch::kNone));
+          loss = (each * from(s.weights.data(), {s.size}, torch::kFloat32)).mean();
+          const torch::Tensor td = (q.detach() - y).to(torch::kCPU).contiguous();
+          std::copy(td.data_ptr<float>(), td.data_ptr<float>() + s.size, td_.begin());
+        } else {
+          loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
+        }
         flat_->zero_grad();
         loss.backward();
         loss_sum += loss.item<double>();
         q_sum += q.detach().mean().item<double>();
       }
+      replay_.update_priorities(s.indices, std::span<const float>(td_.data(), static_cast<std::size_t>(s.size)));
       flat_->clip_grad_norm(grad_clip_);
       nets::optimizer_step(*optimizer_);
       ++updates_;
@@ -215,15 +230,17 @@ class Dqn : public Agent {
       const float y = s.returns[b] + s.discounts[b] * nrow[pick];
       const float qa = q[b * a_size + act[b]];
       const float d = qa - y;
+      const float w = s.weights[b];  // 1 without prioritized replay
+      td_[b] = d;
       float grad;
       if (huber_) {
-        loss += std::abs(d) < 1.0f ? 0.5 * d * d : std::abs(d) - 0.5;
+        loss += w * (std::abs(d) < 1.0f ? 0.5 * d * d : std::abs(d) - 0.5);
         grad = std::clamp(d, -1.0f, 1.0f);
       } else {
-        loss += static_cast<double>(d) * d;
+        loss += w * static_cast<double>(d) * d;
         grad = 2.0f * d;
       }
-      dq[b * a_size + act[b]] = grad / static_cast<float>(b_size);
+      dq[b * a_size + act[b]] = w * grad / static_cast<float>(b_size);
       q_sum += qa;
     }
     online_mlp_->backward(dq_);
@@ -291,7 +308,9 @@ class Dqn : public Agent {
   double tau_ = 1.0, grad_clip_ = 0.0, eps_start_ = 1.0, eps_end_ = 0.05, eps_fraction_ = 0.1, epsilon_ = 1.0;
   bool double_q_ = false, huber_ = true;
   std::int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<std::uint8_t> explore_row_;  // per row of act(): take a random action
+  std::vector<std::uint8_t> explore_row_;
+  double beta0_ = 0.4;
+  std::vector<float> td_;  // the last batch's TD errors (prioritized replay)  // per row of act(): take a random action
   Metric metrics_[2];
   Metric status_[3];
 };

@@ -1,5 +1,7 @@
 #include "engine/replay/replay.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -13,7 +15,10 @@ ReplayOptions replay_options_from(const Config& cfg, int num_envs) {
           .num_envs = num_envs,
           .n_step = static_cast<int>(cfg.get_int("replay.n_step")),
           .gamma = cfg.get_float("agent.gamma"),
-          .batch_size = cfg.get_int("replay.batch_size")};
+          .batch_size = cfg.get_int("replay.batch_size"),
+          .prioritized = cfg.get_bool("replay.prioritized"),
+          .alpha = cfg.get_float("replay.alpha"),
+          .priority_eps = cfg.get_float("replay.priority_eps")};
 }
 
 Replay::Replay(const Space& observation_space, const Space& action_space, ReplayOptions options)
@@ -41,12 +46,23 @@ Replay::Replay(const Space& observation_space, const Space& action_space, Replay
   b_actions_.resize(b * act_bytes_);
   b_returns_.resize(b);
   b_discounts_.resize(b);
+  b_weights_.assign(b, 1.0f);
+  b_indices_.assign(b, 0);
   sample_ = {b,
              ArrayView(b_obs_.data(), obs_dtype_, b * obs_numel_),
              ArrayView(b_actions_.data(), act_dtype_, b * act_numel_),
              b_returns_,
              b_discounts_,
-             ArrayView(b_next_obs_.data(), obs_dtype_, b * obs_numel_)};
+             ArrayView(b_next_obs_.data(), obs_dtype_, b * obs_numel_),
+             b_weights_,
+             b_indices_};
+  if (options.prioritized) tree_ = std::make_unique<SumTree>(slots);
+}
+
+void Replay::enter_new_rows(std::int64_t slot0) {
+  if (!tree_) return;
+  const double p = std::pow(max_priority_, options_.alpha);
+  for (int e = 0; e < options_.num_envs; ++e) tree_->set(slot0 + e, p);
 }
 
 void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r) {
@@ -62,6 +78,7 @@ void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r) {
     terminated_[slot0 + e] = r.terminated[e];
     truncated_[slot0 + e] = r.truncated[e];
   }
+  enter_new_rows(slot0);
   pos_ = (pos_ + 1) % rows_;
   full_ = full_ || pos_ == 0;
 }
@@ -78,6 +95,7 @@ void Replay::add(ConstArrayView obs, ConstArrayView actions, std::span<const flo
     terminated_[slot0 + e] = terminated[e];
     truncated_[slot0 + e] = truncated[e];
   }
+  enter_new_rows(slot0);
   pos_ = (pos_ + 1) % rows_;
   full_ = full_ || pos_ == 0;
 }
@@ -108,15 +126,40 @@ void Replay::gather(std::int64_t t, int e, std::int64_t b) {
   b_discounts_[b] = terminal ? 0.0f : static_cast<float>(gamma_pow_[m]);
 }
 
-const ReplaySample& Replay::sample(Rng& rng) {
+const ReplaySample& Replay::sample(Rng& rng, double beta) {
   const std::int64_t filled = full_ ? rows_ : pos_;
   if (filled == 0) throw std::logic_error("Replay::sample on an empty replay");
+  const int n = options_.num_envs;
+  if (!tree_) {
+    for (std::int64_t b = 0; b < options_.batch_size; ++b) {
+      const auto t = static_cast<std::int64_t>(rng.below(filled));
+      const auto e = static_cast<int>(rng.below(n));
+      gather(t, e, b);
+      b_indices_[b] = t * n + e;
+    }
+    return sample_;
+  }
+  const double total = tree_->total(), slice = total / static_cast<double>(options_.batch_size);
+  const double count = static_cast<double>(size());
+  // The largest weight belongs to the least likely transition; dividing by it keeps weights in (0, 1].
+  const double max_weight = std::pow(count * tree_->min() / total, -beta);
   for (std::int64_t b = 0; b < options_.batch_size; ++b) {
-    const auto t = static_cast<std::int64_t>(rng.below(filled));
-    const auto e = static_cast<int>(rng.below(options_.num_envs));
-    gather(t, e, b);
+    const double mass = std::min((static_cast<double>(b) + rng.uniform()) * slice, std::nextafter(total, 0.0));
+    const std::int64_t i = tree_->find(mass);
+    gather(i / n, static_cast<int>(i % n), b);
+    b_indices_[b] = i;
+    b_weights_[b] = static_cast<float>(std::pow(count * tree_->get(i) / total, -beta) / max_weight);
   }
   return sample_;
+}
+
+void Replay::update_priorities(std::span<const std::int64_t> indices, std::span<const float> td_errors) {
+  if (!tree_) return;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const double p = std::abs(static_cast<double>(td_errors[k])) + options_.priority_eps;
+    max_priority_ = std::max(max_priority_, p);
+    tree_->set(indices[k], std::pow(p, options_.alpha));
+  }
 }
 
 void Replay::save(std::ostream& out) const {
@@ -129,6 +172,10 @@ void Replay::save(std::ostream& out) const {
   out.write(reinterpret_cast<const char*>(rewards_.data()), used * sizeof(float));
   out.write(reinterpret_cast<const char*>(terminated_.data()), used);
   out.write(reinterpret_cast<const char*>(truncated_.data()), used);
+  if (tree_) {  // only then: checkpoints of uniform replays keep their format
+    io::write_pod(out, max_priority_);
+    for (std::int64_t i = 0; i < used; ++i) io::write_pod(out, tree_->get(i));
+  }
 }
 
 void Replay::load(std::istream& in) {
@@ -145,6 +192,10 @@ void Replay::load(std::istream& in) {
   read(rewards_.data(), used * sizeof(float));
   read(terminated_.data(), used);
   read(truncated_.data(), used);
+  if (tree_) {
+    max_priority_ = io::read_pod<double>(in);
+    for (std::int64_t i = 0; i < used; ++i) tree_->set(i, io::read_pod<double>(in));
+  }
 }
 
 }  // namespace pavlov

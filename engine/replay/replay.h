@@ -13,16 +13,27 @@
 // bootstrap) and g^m otherwise: a time-limit cut (truncated) bootstraps from
 // its final observation. The TD target of a value-based agent is
 // R + discount * V(next_obs).
+//
+// Prioritized replay (`prioritized`; Schaul et al., 2016, proportional):
+// transition i is drawn with probability p_i^alpha / sum_k p_k^alpha
+// (stratified: one draw from each of batch_size equal slices of the total
+// mass; a SumTree finds it in O(log capacity)), new transitions enter at the
+// largest priority seen so far, update_priorities() sets p_i = |TD error| +
+// priority_eps, and each sample carries its importance-sampling weight
+// (N * P(i))^-beta divided by the largest weight possible, so weights lie in
+// (0, 1]. Without it every weight is 1. One replay, with options.
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <span>
 #include <vector>
 
 #include "engine/env/rng.h"
 #include "engine/env/space.h"
 #include "engine/env/vector_env.h"
+#include "engine/replay/sum_tree.h"
 
 namespace pavlov {
 
@@ -32,11 +43,15 @@ struct ReplayOptions {
   int n_step = 1;
   double gamma = 0.99;
   std::int64_t batch_size = 64;
+  bool prioritized = false;
+  double alpha = 0.6;          // how much priorities count (0: uniform)
+  double priority_eps = 1e-6;  // added to |TD error|, so that no transition stops being drawn
 };
 
 class Config;
 
-// The options [replay] (capacity, batch_size, n_step) and [agent] gamma describe, for num_envs envs.
+// The options [replay] (capacity, batch_size, n_step, prioritized, alpha,
+// priority_eps) and [agent] gamma describe, for num_envs envs.
 ReplayOptions replay_options_from(const Config& cfg, int num_envs);
 
 // Views of one sampled batch; valid until the next sample().
@@ -47,6 +62,8 @@ struct ReplaySample {
   std::span<float> returns;      // [B] n-step return R
   std::span<float> discounts;    // [B] g^m, or 0 after a terminal step
   ArrayView next_obs;            // [B, obs numel] the observation to bootstrap from
+  std::span<float> weights;      // [B] importance-sampling weights (all 1 without prioritized replay)
+  std::span<std::int64_t> indices;  // [B] the transitions drawn, for update_priorities()
 };
 
 class Replay {
@@ -64,8 +81,13 @@ class Replay {
   // Transitions stored.
   std::int64_t size() const { return (full_ ? rows_ : pos_) * options_.num_envs; }
 
-  // Draws batch_size transitions uniformly at random.
-  const ReplaySample& sample(Rng& rng);
+  // Draws batch_size transitions: uniformly, or by priority with weights for
+  // the importance-sampling exponent `beta` (annealed towards 1 by the agent).
+  const ReplaySample& sample(Rng& rng, double beta = 1.0);
+  // New priorities for the transitions of the last sample from their TD errors
+  // (absolute values are taken). Does nothing without prioritized replay.
+  void update_priorities(std::span<const std::int64_t> indices, std::span<const float> td_errors);
+  bool prioritized() const { return tree_ != nullptr; }
   // The n-step transition at time row `t` of env `e` written into batch row `b`.
   void gather(std::int64_t t, int e, std::int64_t b);
 
@@ -73,6 +95,8 @@ class Replay {
   void load(std::istream& in);
 
  private:
+  void enter_new_rows(std::int64_t slot0);  // prioritized: the new slots at the largest priority
+
   ReplayOptions options_;
   std::int64_t rows_;  // time rows
   std::int64_t obs_bytes_, act_bytes_;
@@ -86,8 +110,12 @@ class Replay {
   std::vector<double> gamma_pow_;
 
   std::vector<std::byte> b_obs_, b_next_obs_, b_actions_;
-  std::vector<float> b_returns_, b_discounts_;
+  std::vector<float> b_returns_, b_discounts_, b_weights_;
+  std::vector<std::int64_t> b_indices_;
   ReplaySample sample_;
+
+  std::unique_ptr<SumTree> tree_;  // priorities^alpha, prioritized replay only
+  double max_priority_ = 1.0;
 };
 
 }  // namespace pavlov

@@ -201,6 +201,14 @@ int watch_command(const std::vector<std::string>& args) {
       return 2;
     }
   }
+  if (!o->record.empty()) {  // a recording path of an unknown kind fails before anything is loaded
+    try {
+      check_recording_path(o->record);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "pavlov watch: " << e.what() << "\n";
+      return 2;
+    }
+  }
   const auto found = find_checkpoint("watch", o->target, o->best);
   if (!found) return 2;
   const Config cfg = load_experiment((found->dir / "config.toml").string());

@@ -354,9 +354,14 @@ std::unique_ptr<Recorder> Recorder::open(const std::filesystem::path& path, doub
                              ": this pavlov was built without FFmpeg (apt install libavformat-dev libavcodec-dev libswscale-dev)");
 #endif
   }
-  if (!ext.empty() && ext != ".")
-    throw std::invalid_argument("cannot record to " + path.string() + ": use a .gif or .mp4 file, or a folder for PNG frames");
+  check_recording_path(path);
   return std::make_unique<PngFolder>(path);
+}
+
+void check_recording_path(const std::filesystem::path& path) {
+  const std::string ext = path.extension().string();
+  if (!ext.empty() && ext != "." && ext != ".gif" && ext != ".mp4")
+    throw std::invalid_argument("cannot record to " + path.string() + ": use a .gif or .mp4 file, or a folder for PNG frames");
 }
 
 VideoInfo probe_video(const std::filesystem::path& path) {

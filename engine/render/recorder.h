@@ -31,6 +31,10 @@ class Recorder {
   virtual int frames() const = 0;
 };
 
+// Throws std::invalid_argument, saying what to use, unless `path` names a .gif,
+// an .mp4 or a folder (no extension). Recorder::open checks the same.
+void check_recording_path(const std::filesystem::path& path);
+
 // What a video or GIF file holds, decoded back (for tests and checks).
 struct VideoInfo {
   int frames = 0, width = 0, height = 0;

@@ -193,13 +193,9 @@ int watch_command(const std::vector<std::string>& args) {
   const auto o = parse(args);
   if (!o) return 2;
   // Refuse early, before loading anything, when there is nowhere to show it.
-  if (o->record.empty() && !display_available()) {
-    try {
-      Window probe("", 1, 1);
-    } catch (const NoDisplay& e) {
-      std::cerr << "pavlov watch: " << e.what() << "\n";
-      return 2;
-    }
+  if (const std::string reason = no_display_reason(); o->record.empty() && !reason.empty()) {
+    std::cerr << "pavlov watch: " << reason << "\n";
+    return 2;
   }
   if (!o->record.empty()) {  // a recording path of an unknown kind fails before anything is loaded
     try {

@@ -12,13 +12,8 @@ namespace pavlov {
 bool png_supported() { return true; }
 
 void save_png(const Image& image, const std::filesystem::path& path) {
-  std::vector<sf::Uint8> rgba(static_cast<std::size_t>(image.width) * image.height * 4);
-  for (std::size_t i = 0, j = 0; i < image.rgb.size(); i += 3, j += 4) {
-    rgba[j] = image.rgb[i];
-    rgba[j + 1] = image.rgb[i + 1];
-    rgba[j + 2] = image.rgb[i + 2];
-    rgba[j + 3] = 255;
-  }
+  std::vector<std::uint8_t> rgba;
+  rgb_to_rgba(image, rgba);
   sf::Image out;
   out.create(image.width, image.height, rgba.data());
   if (!out.saveToFile(path.string())) throw std::runtime_error("cannot write the image " + path.string());
@@ -27,14 +22,7 @@ void save_png(const Image& image, const std::filesystem::path& path) {
 Image load_png(const std::filesystem::path& path) {
   sf::Image in;
   if (!in.loadFromFile(path.string())) throw std::runtime_error("cannot read the image " + path.string());
-  Image image(static_cast<int>(in.getSize().x), static_cast<int>(in.getSize().y));
-  const sf::Uint8* rgba = in.getPixelsPtr();
-  for (std::size_t i = 0, j = 0; i < image.rgb.size(); i += 3, j += 4) {
-    image.rgb[i] = rgba[j];
-    image.rgb[i + 1] = rgba[j + 1];
-    image.rgb[i + 2] = rgba[j + 2];
-  }
-  return image;
+  return rgba_to_image(in.getPixelsPtr(), static_cast<int>(in.getSize().x), static_cast<int>(in.getSize().y));
 }
 #else
 bool png_supported() { return false; }

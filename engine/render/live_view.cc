@@ -14,7 +14,7 @@ namespace pavlov {
 
 LiveView::LiveView(std::unique_ptr<Env> env, std::string title, std::uint64_t seed)
     : player_(std::move(env), std::move(title)), seed_(seed) {
-  if (!display_available()) Window probe("", 1, 1);  // throws NoDisplay with the message for this build
+  if (const std::string reason = no_display_reason(); !reason.empty()) throw NoDisplay(reason);
   frame_seconds_ = 1.0 / player_.env().render_fps();
   player_.reset(derive_seed(seed_, episode_));
   player_.draw(drawn_, "");

@@ -17,6 +17,26 @@ int first_covered(float x) { return static_cast<int>(std::ceil(x - 0.5f)); }
 
 }  // namespace
 
+void rgb_to_rgba(const Image& image, std::vector<std::uint8_t>& rgba) {
+  rgba.resize(static_cast<std::size_t>(image.width) * image.height * 4);
+  for (std::size_t i = 0, j = 0; i < image.rgb.size(); i += 3, j += 4) {
+    rgba[j] = image.rgb[i];
+    rgba[j + 1] = image.rgb[i + 1];
+    rgba[j + 2] = image.rgb[i + 2];
+    rgba[j + 3] = 255;
+  }
+}
+
+Image rgba_to_image(const std::uint8_t* rgba, int width, int height) {
+  Image image(width, height);
+  for (std::size_t i = 0, j = 0; i < image.rgb.size(); i += 3, j += 4) {
+    image.rgb[i] = rgba[j];
+    image.rgb[i + 1] = rgba[j + 1];
+    image.rgb[i + 2] = rgba[j + 2];
+  }
+  return image;
+}
+
 Image Raster::render(const Canvas& canvas, int width, int height) {
   Image image(width > 0 ? width : canvas.width(), height > 0 ? height : canvas.height());
   draw(canvas, image);

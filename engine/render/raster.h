@@ -32,6 +32,11 @@ struct Image {
   const std::uint8_t* pixel(int x, int y) const { return rgb.data() + (static_cast<std::size_t>(y) * width + x) * 3; }
 };
 
+// RGB8 to RGBA8 with alpha 255 (resizing `rgba`), and back (alpha dropped):
+// what SFML's images and textures take and give.
+void rgb_to_rgba(const Image& image, std::vector<std::uint8_t>& rgba);
+Image rgba_to_image(const std::uint8_t* rgba, int width, int height);
+
 class Raster {
  public:
   // Draws `canvas` stretched over a width x height buffer of width*height*3 bytes.

@@ -51,18 +51,20 @@ struct Window::Impl {
   sf::RenderWindow window;
   sf::Texture texture;
   sf::Sprite sprite;
-  std::vector<sf::Uint8> rgba;
+  std::vector<std::uint8_t> rgba;
 };
 
-bool display_available() {
+std::string no_display_reason() {
   const char* display = std::getenv("DISPLAY");
-  return display != nullptr && *display != '\0';
+  if (display == nullptr || *display == '\0')
+    return "no display ($DISPLAY is not set): record instead with --record out.gif|out.mp4|frames/";
+  return "";
 }
 
 Window::Window(const std::string& title, int width, int height) {
   // SFML aborts the process when X11 cannot be reached (already when a texture
   // is constructed), so check before touching it.
-  if (!display_available()) throw NoDisplay("no display ($DISPLAY is not set): record instead with --record out.gif|out.mp4|frames/");
+  if (const std::string reason = no_display_reason(); !reason.empty()) throw NoDisplay(reason);
   impl_ = std::make_unique<Impl>();
   impl_->window.create(sf::VideoMode(static_cast<unsigned>(width), static_cast<unsigned>(height)), title,
                        sf::Style::Titlebar | sf::Style::Close | sf::Style::Resize);
@@ -85,13 +87,7 @@ void Window::show(const Image& frame) {
     if (!w.texture.create(size.x, size.y)) return;
     w.sprite.setTexture(w.texture, true);
   }
-  w.rgba.resize(static_cast<std::size_t>(frame.width) * frame.height * 4);
-  for (std::size_t i = 0, j = 0; i < frame.rgb.size(); i += 3, j += 4) {
-    w.rgba[j] = frame.rgb[i];
-    w.rgba[j + 1] = frame.rgb[i + 1];
-    w.rgba[j + 2] = frame.rgb[i + 2];
-    w.rgba[j + 3] = 255;
-  }
+  rgb_to_rgba(frame, w.rgba);
   w.texture.update(w.rgba.data());
   // Map the frame onto the whole window, whatever its size now.
   const sf::Vector2u ws = w.window.getSize();
@@ -125,23 +121,17 @@ Image Window::screenshot() {
   texture.update(impl_->window);
   impl_->window.display();
   const sf::Image shot = texture.copyToImage();
-  Image out(static_cast<int>(ws.x), static_cast<int>(ws.y));
-  const sf::Uint8* rgba = shot.getPixelsPtr();
-  for (std::size_t i = 0, j = 0; i < out.rgb.size(); i += 3, j += 4) {
-    out.rgb[i] = rgba[j];
-    out.rgb[i + 1] = rgba[j + 1];
-    out.rgb[i + 2] = rgba[j + 2];
-  }
-  return out;
+  return rgba_to_image(shot.getPixelsPtr(), static_cast<int>(ws.x), static_cast<int>(ws.y));
 }
 
 #else
 
 struct Window::Impl {};
-bool display_available() { return false; }
-Window::Window(const std::string&, int, int) {
-  throw NoDisplay("this pavlov was built without SFML (PAVLOV_WITH_SFML=OFF), so it cannot open windows: record instead with --record out.gif|out.mp4|frames/");
+std::string no_display_reason() {
+  return "this pavlov was built without SFML (PAVLOV_WITH_SFML=OFF), so it cannot open windows: record instead with "
+         "--record out.gif|out.mp4|frames/";
 }
+Window::Window(const std::string&, int, int) { throw NoDisplay(no_display_reason()); }
 Window::~Window() = default;
 bool Window::is_open() const { return false; }
 void Window::close() {}

@@ -52,7 +52,9 @@ class Window {
   std::unique_ptr<Impl> impl_;
 };
 
-// Whether this build can open windows (PAVLOV_WITH_SFML) and a display is set.
-bool display_available();
+// Why no window can be opened here, as NoDisplay's one-line message (a build
+// without SFML, $DISPLAY unset); empty when one can be tried.
+std::string no_display_reason();
+inline bool display_available() { return no_display_reason().empty(); }
 
 }  // namespace pavlov

@@ -110,20 +110,9 @@ class Asterix : public MinAtarGame {
   std::array<std::optional<Entity>, 8> entities_;
 };
 
-struct AsterixFull : Asterix {
-  explicit AsterixFull(const MinAtarOptions& o) : Asterix(o, false) {}
-};
-struct AsterixMinimal : Asterix {
-  explicit AsterixMinimal(const MinAtarOptions& o) : Asterix(o, true) {}
-};
-
-const bool kRegistered =
-    register_env<AsterixFull>({.id = "MinAtar/Asterix-v0", .max_episode_steps = 10000,
-                               .summary = "MinAtar Asterix: collect gold, dodge enemies crossing the rows (4x10x10 grid, 6 actions)"},
-                              minatar_options()) &&
-    register_env<AsterixMinimal>({.id = "MinAtar/Asterix-v1", .max_episode_steps = 10000,
-                                  .summary = "MinAtar Asterix, minimal actions: no-op, left, up, right, down"},
-                                 minatar_options());
+const bool kRegistered = register_minatar<Asterix>(
+    "Asterix", "MinAtar Asterix: collect gold, dodge enemies crossing the rows (4x10x10 grid, 6 actions)",
+    "MinAtar Asterix, minimal actions: no-op, left, up, right, down");
 
 }  // namespace
 }  // namespace pavlov::envs

@@ -3,7 +3,6 @@
 // every brick brings back a full wall when the ball reaches the bottom; the
 // ball passing the paddle ends the game. The ball starts at row 3 in a top
 // corner, heading down and inward.
-#include "engine/env/registry.h"
 #include "envs/games/minatar.h"
 
 namespace pavlov::envs {
@@ -96,20 +95,9 @@ class Breakout : public MinAtarGame {
   std::array<std::array<bool, 10>, 10> bricks_{};
 };
 
-struct BreakoutFull : Breakout {
-  explicit BreakoutFull(const MinAtarOptions& o) : Breakout(o, false) {}
-};
-struct BreakoutMinimal : Breakout {
-  explicit BreakoutMinimal(const MinAtarOptions& o) : Breakout(o, true) {}
-};
-
-const bool kRegistered =
-    register_env<BreakoutFull>({.id = "MinAtar/Breakout-v0", .max_episode_steps = 10000,
-                                .summary = "MinAtar Breakout: bounce a ball into bricks (4x10x10 grid, 6 actions)"},
-                               minatar_options()) &&
-    register_env<BreakoutMinimal>({.id = "MinAtar/Breakout-v1", .max_episode_steps = 10000,
-                                   .summary = "MinAtar Breakout, minimal actions: no-op, left, right"},
-                                  minatar_options());
+const bool kRegistered = register_minatar<Breakout>(
+    "Breakout", "MinAtar Breakout: bounce a ball into bricks (4x10x10 grid, 6 actions)",
+    "MinAtar Breakout, minimal actions: no-op, left, right");
 
 }  // namespace
 }  // namespace pavlov::envs

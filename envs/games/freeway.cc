@@ -87,20 +87,9 @@ class Freeway : public MinAtarGame {
   int pos_ = 9, move_timer_ = 0, time_left_ = 0;
 };
 
-struct FreewayFull : Freeway {
-  explicit FreewayFull(const MinAtarOptions& o) : Freeway(o, false) {}
-};
-struct FreewayMinimal : Freeway {
-  explicit FreewayMinimal(const MinAtarOptions& o) : Freeway(o, true) {}
-};
-
-const bool kRegistered =
-    register_env<FreewayFull>({.id = "MinAtar/Freeway-v0", .max_episode_steps = 10000,
-                               .summary = "MinAtar Freeway: a chicken crosses eight lanes of traffic (7x10x10 grid, 6 actions)"},
-                              minatar_options()) &&
-    register_env<FreewayMinimal>({.id = "MinAtar/Freeway-v1", .max_episode_steps = 10000,
-                                  .summary = "MinAtar Freeway, minimal actions: no-op, up, down"},
-                                 minatar_options());
+const bool kRegistered = register_minatar<Freeway>(
+    "Freeway", "MinAtar Freeway: a chicken crosses eight lanes of traffic (7x10x10 grid, 6 actions)",
+    "MinAtar Freeway, minimal actions: no-op, up, down");
 
 }  // namespace
 }  // namespace pavlov::envs

@@ -52,6 +52,7 @@ void MinAtarGame::reset_impl(ArrayView obs) {
   log_.start(rng().state());
   last_action_ = 0;
   start(rng());
+  started_ = true;
   observe(obs);
 }
 
@@ -81,11 +82,13 @@ void MinAtarGame::set_state_impl(std::span<const double> state, ArrayView obs) {
   r.set_state(log_.reset_rng());
   last_action_ = 0;
   start(r);
+  started_ = true;
   for (std::size_t i = 0; i < log_.steps(); ++i) advance(r, static_cast<int>(log_.action(i)[0]));
   observe(obs);
 }
 
 bool MinAtarGame::render(Canvas& c) const {
+  if (!started_) return false;  // no game before the first reset
   constexpr int kCell = 40;
   c.begin(10 * kCell, 10 * kCell, {0, 0, 0});
   for (int y = 0; y < 10; ++y)

@@ -87,7 +87,26 @@ class MinAtarGame : public Env {
   MinAtarOptions options_;
   MinAtarGrid grid_;
   int last_action_ = 0;
+  bool started_ = false;  // a game was started (reset), so there is something to draw
   EpisodeLog log_;
 };
+
+// Registers a game under MinAtar's two ids: "MinAtar/<name>-v0" (all six
+// actions) and "MinAtar/<name>-v1" (its minimal set), both truncated at 10000
+// steps. Game's constructor takes (const MinAtarOptions&, bool minimal).
+template <class Game, bool kMinimal>
+struct MinAtarVariant : Game {
+  explicit MinAtarVariant(const MinAtarOptions& o) : Game(o, kMinimal) {}
+};
+
+template <class Game>
+bool register_minatar(const std::string& name, const std::string& summary, const std::string& minimal_summary) {
+  constexpr std::int64_t kTimeLimit = 10000;
+  return register_env<MinAtarVariant<Game, false>>(
+             {.id = "MinAtar/" + name + "-v0", .max_episode_steps = kTimeLimit, .summary = summary}, minatar_options()) &&
+         register_env<MinAtarVariant<Game, true>>(
+             {.id = "MinAtar/" + name + "-v1", .max_episode_steps = kTimeLimit, .summary = minimal_summary},
+             minatar_options());
+}
 
 }  // namespace pavlov::envs

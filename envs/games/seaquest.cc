@@ -21,11 +21,11 @@ constexpr int kShotCoolDown = 5, kEnemyShotInterval = 10, kDiverMoveInterval = 5
 
 class Seaquest : public MinAtarGame {
  public:
-  explicit Seaquest(const MinAtarOptions& o)
+  Seaquest(const MinAtarOptions& o, bool minimal)
       : MinAtarGame("MinAtarSeaquest",
                     {"sub_front", "sub_back", "friendly_bullet", "trail", "enemy_bullet", "enemy_fish", "enemy_sub",
                      "oxygen_guage", "diver_guage", "diver"},
-                    {kNoop, kLeft, kUp, kRight, kDown, kFire}, /*minimal=*/false, o) {}
+                    {kNoop, kLeft, kUp, kRight, kDown, kFire}, minimal, o) {}
 
  protected:
   struct Bullet {
@@ -264,13 +264,9 @@ class Seaquest : public MinAtarGame {
   int spawn_speed_ = 0, spawn_timer_ = 0, diver_timer_ = 0, move_speed_ = 0, ramp_index_ = 0, cool_down_ = 0;
 };
 
-const bool kRegistered =
-    register_env<Seaquest>({.id = "MinAtar/Seaquest-v0", .max_episode_steps = 10000,
-                            .summary = "MinAtar Seaquest: shoot, rescue divers, surface for air (10x10x10 grid, 6 actions)"},
-                           minatar_options()) &&
-    register_env<Seaquest>({.id = "MinAtar/Seaquest-v1", .max_episode_steps = 10000,
-                            .summary = "MinAtar Seaquest; its minimal action set is all six actions"},
-                           minatar_options());
+const bool kRegistered = register_minatar<Seaquest>(
+    "Seaquest", "MinAtar Seaquest: shoot, rescue divers, surface for air (10x10x10 grid, 6 actions)",
+    "MinAtar Seaquest; its minimal action set is all six actions");
 
 }  // namespace
 }  // namespace pavlov::envs

@@ -131,21 +131,9 @@ class SpaceInvaders : public MinAtarGame {
   int pos_ = 5, dir_ = -1, move_interval_ = kEnemyMoveInterval, move_timer_ = 0, shot_timer_ = 0, cool_down_ = 0;
 };
 
-struct SpaceInvadersFull : SpaceInvaders {
-  explicit SpaceInvadersFull(const MinAtarOptions& o) : SpaceInvaders(o, false) {}
-};
-struct SpaceInvadersMinimal : SpaceInvaders {
-  explicit SpaceInvadersMinimal(const MinAtarOptions& o) : SpaceInvaders(o, true) {}
-};
-
-const bool kRegistered =
-    register_env<SpaceInvadersFull>(
-        {.id = "MinAtar/SpaceInvaders-v0", .max_episode_steps = 10000,
-         .summary = "MinAtar SpaceInvaders: shoot down a marching block of aliens (6x10x10 grid, 6 actions)"},
-        minatar_options()) &&
-    register_env<SpaceInvadersMinimal>({.id = "MinAtar/SpaceInvaders-v1", .max_episode_steps = 10000,
-                                        .summary = "MinAtar SpaceInvaders, minimal actions: no-op, left, right, fire"},
-                                       minatar_options());
+const bool kRegistered = register_minatar<SpaceInvaders>(
+    "SpaceInvaders", "MinAtar SpaceInvaders: shoot down a marching block of aliens (6x10x10 grid, 6 actions)",
+    "MinAtar SpaceInvaders, minimal actions: no-op, left, right, fire");
 
 }  // namespace
 }  // namespace pavlov::envs

@@ -35,12 +35,15 @@ void FlatParameters::relink() {
   }
 }
 
-double FlatParameters::clip_grad_norm(double max_norm) {
+torch::Tensor FlatParameters::clip_grad_norm(double max_norm) {
   torch::NoGradGuard no_grad;
-  const double norm = grad_.norm().item<double>();
-  if (max_norm > 0) {
-    const double coef = max_norm / (norm + 1e-6);
+  torch::Tensor norm = grad_.norm();
+  if (max_norm <= 0) return norm;
+  if (grad_.is_cpu()) {
+    const double coef = max_norm / (norm.item<double>() + 1e-6);
     if (coef < 1.0) grad_.mul_(coef);
+  } else {  // the factor stays on the device: reading the norm would make the host wait for the GPU
+    grad_.mul_((max_norm / (norm + 1e-6)).clamp_max(1.0));
   }
   return norm;
 }

@@ -24,8 +24,9 @@ class FlatParameters {
   torch::Tensor& flat() { return flat_; }
   void zero_grad() { grad_.zero_(); }
   // Scales the gradient to a global L2 norm of at most `max_norm` (0: no
-  // clipping), as torch::nn::utils::clip_grad_norm_ does; returns the norm before.
-  double clip_grad_norm(double max_norm);
+  // clipping), as torch::nn::utils::clip_grad_norm_ does; returns the norm
+  // before (a 0-dim tensor on the parameters' device: on a GPU nothing waits).
+  torch::Tensor clip_grad_norm(double max_norm);
   // Re-links the parameters after something replaced their storage (loading
   // a checkpoint does): their current values are copied into the flat tensor.
   void relink();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <sstream>
 #include <string>
 #include <torch/serialize/archive.h>
@@ -14,10 +15,19 @@
 
 namespace pavlov::agents {
 
-// A tensor on `device` holding `data` (copied unless device is the CPU, where it is a view).
+// A tensor on `device` holding `data`: on the CPU a view of it (no copy); on
+// an accelerator a copy that goes through pinned (page-locked) host memory
+// and is queued with non_blocking, so the host moves on while it travels.
+// The pinned block comes from LibTorch's caching host allocator, which
+// recycles it only once the copy that read it has finished: no allocation
+// from the system once warm, and no race with the next batch.
 inline torch::Tensor tensor_from(const void* data, std::vector<std::int64_t> shape, torch::ScalarType type,
                                  const torch::Device& device) {
-  return torch::from_blob(const_cast<void*>(data), shape, type).to(device);
+  const torch::Tensor host = torch::from_blob(const_cast<void*>(data), shape, type);
+  if (device.is_cpu()) return host;
+  torch::Tensor pinned = torch::empty(shape, torch::TensorOptions().dtype(type).pinned_memory(true));
+  std::memcpy(pinned.data_ptr(), data, static_cast<std::size_t>(host.nbytes()));
+  return pinned.to(device, /*non_blocking=*/true);
 }
 
 // Observations [n, numel] as float32 on `device` (uint8 frames are converted, not scaled).

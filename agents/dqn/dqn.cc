@@ -13,6 +13,7 @@
 #include "engine/config/experiment.h"
 #include "engine/io/binary.h"
 #include "engine/replay/replay.h"
+#include "nets/amp.h"
 #include "nets/flat_parameters.h"
 #include "nets/flush_denormals.h"
 #include "nets/mlp_backprop.h"
@@ -72,6 +73,16 @@ class Dqn : public Agent {
     target_->eval();
     flat_ = std::make_unique<nets::FlatParameters>(q_->parameters());
     optimizer_ = nets::make_optimizer(cfg_, {flat_->flat()});
+    amp_ = cfg_.get_bool("experiment.amp");
+    // Acting: with the learner on an accelerator, by default a CPU copy of the
+    // Q network picks the actions (one env step's batch is too small to pay
+    // for the round trip), refreshed after every training phase.
+    actor_ = q_;
+    if (!device_.is_cpu() && cfg_.get_string("experiment.actor_device") == "cpu") {
+      actor_ = nets::QNetwork(opts);
+      actor_flat_ = std::make_unique<nets::FlatParameters>(actor_->parameters());
+      sync_actor();
+    }
     learning_starts_ = cfg_.get_int("replay.learning_starts");
     train_freq_ = cfg_.get_int("agent.train_freq");
     gradient_steps_ = cfg_.get_int("agent.gradient_steps");
@@ -94,9 +105,11 @@ class Dqn : public Agent {
       online_mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
       target_mlp_ = std::make_unique<nets::MlpBackprop>(target_->plain_layers(), opts.torso().activation(), b);
       if (double_q_) online_eval_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
-      act_mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), ctx.num_envs);
-      act_batch_ = ctx.num_envs;
       dq_ = torch::zeros({b, num_actions_});
+    }
+    if (!layers.empty() && actor_on_cpu()) {
+      act_mlp_ = std::make_unique<nets::MlpBackprop>(actor_->plain_layers(), opts.torso().activation(), ctx.num_envs);
+      act_batch_ = ctx.num_envs;
     }
   }
 
@@ -113,16 +126,16 @@ class Dqn : public Agent {
       }
     }
     if (need_q && act_mlp_ && n == act_batch_) {  // the hot path: argmax over the rows of one forward pass
-      const float* q = act_mlp_->forward(to_device(obs, n)).data_ptr<float>();
+      const float* q = act_mlp_->forward(obs_tensor(obs, n, obs_space_.numel(), torch::kCPU)).data_ptr<float>();
       for (std::int64_t i = 0; i < n; ++i) {
         const float* row = q + i * num_actions_;
         out[i] = std::max_element(row, row + num_actions_) - row;
       }
     } else if (need_q) {
       torch::NoGradGuard no_grad;
-      q_->eval();
-      const torch::Tensor greedy = q_->forward(to_device(obs, n)).argmax(1).to(torch::kCPU);
-      q_->train();
+      actor_->eval();
+      const torch::Tensor greedy = actor_->forward(obs_tensor(obs, n, obs_space_.numel(), actor_device())).argmax(1).to(torch::kCPU);
+      actor_->train();
       const std::int64_t* g = greedy.data_ptr<std::int64_t>();
       for (std::int64_t i = 0; i < n; ++i) out[i] = g[i];
     }
@@ -134,9 +147,9 @@ class Dqn : public Agent {
 
   ActionInsight insight(ConstArrayView obs) override {
     torch::NoGradGuard no_grad;
-    q_->eval();
-    const torch::Tensor q = q_->forward(to_device(obs, 1)).to(torch::kCPU).contiguous();
-    q_->train();
+    actor_->eval();
+    const torch::Tensor q = actor_->forward(obs_tensor(obs, 1, obs_space_.numel(), actor_device())).to(torch::kCPU).contiguous();
+    actor_->train();
     return {"Q", {q.data_ptr<float>(), q.data_ptr<float>() + num_actions_}};
   }
 
@@ -156,6 +169,7 @@ class Dqn : public Agent {
     const nets::FlushDenormals no_subnormals;  // see flush_denormals.h
     schedule_.apply(*optimizer_, progress);
     double loss_sum = 0, q_sum = 0;
+    torch::Tensor sums;  // the autograd path's loss and mean Q, summed over the phase on the learner's device
     for (std::int64_t g = 0; g < gradient_steps_; ++g) {
       // Prioritized replay: the importance-sampling exponent goes from [replay] beta to 1 over the run.
       const double beta = beta0_ + (1.0 - beta0_) * std::min(1.0, progress);
@@ -170,32 +184,46 @@ class Dqn : public Agent {
         const torch::Tensor actions = from(s.actions.data, {s.size, 1}, torch::kInt64);
         const torch::Tensor returns = from(s.returns.data(), {s.size}, torch::kFloat32);
         const torch::Tensor discounts = from(s.discounts.data(), {s.size}, torch::kFloat32);
-        torch::Tensor y;
+        torch::Tensor q, loss;
         {
-          torch::NoGradGuard no_grad;
-          y = td_targets(returns, discounts, target_->forward(next_obs), double_q_ ? q_->forward(next_obs) : torch::Tensor());
-        }
-        const torch::Tensor q = q_->forward(obs).gather(1, actions).squeeze(1);
-        torch::Tensor loss;
-        if (replay_.prioritized()) {  // each sample's loss scaled by its importance-sampling weight
-          namespace F = torch::nn::functional;
-          const torch::Tensor each = huber_ ? F::smooth_l1_loss(q, y, F::SmoothL1LossFuncOptions().reduction(torch::kNone))
-                                            : F::mse_loss(q, y, F::MSELossFuncOptions().reduction(torch::kNone));
-          loss = (each * from(s.weights.data(), {s.size}, torch::kFloat32)).mean();
-          const torch::Tensor td = (q.detach() - y).to(torch::kCPU).contiguous();
-          std::copy(td.data_ptr<float>(), td.data_ptr<float>() + s.size, td_.begin());
-        } else {
-          loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
+          const nets::Autocast autocast(amp_, device_);  // the forward passes and the loss; backward outside
+          torch::Tensor y;
+          {
+            torch::NoGradGuard no_grad;
+            y = td_targets(returns, discounts, target_->forward(next_obs), double_q_ ? q_->forward(next_obs) : torch::Tensor());
+          }
+          q = q_->forward(obs).gather(1, actions).squeeze(1).to(torch::kFloat32);
+          y = y.to(torch::kFloat32);
+          if (replay_.prioritized()) {  // each sample's loss scaled by its importance-sampling weight
+            namespace F = torch::nn::functional;
+            const torch::Tensor each = huber_ ? F::smooth_l1_loss(q, y, F::SmoothL1LossFuncOptions().reduction(torch::kNone))
+                                              : F::mse_loss(q, y, F::MSELossFuncOptions().reduction(torch::kNone));
+            loss = (each * from(s.weights.data(), {s.size}, torch::kFloat32)).mean();
+            const torch::Tensor td = (q.detach() - y).to(torch::kCPU).contiguous();
+            std::copy(td.data_ptr<float>(), td.data_ptr<float>() + s.size, td_.begin());
+          } else {
+            loss = huber_ ? torch::nn::functional::smooth_l1_loss(q, y) : torch::nn::functional::mse_loss(q, y);
+          }
         }
         flat_->zero_grad();
         loss.backward();
-        loss_sum += loss.item<double>();
-        q_sum += q.detach().mean().item<double>();
+        const torch::Tensor both = torch::stack({loss.detach(), q.detach().mean()});
+        sums = sums.defined() ? sums + both : both;
       }
       replay_.update_priorities(s.indices, std::span<const float>(td_.data(), static_cast<std::size_t>(s.size)));
       flat_->clip_grad_norm(grad_clip_);
       nets::optimizer_step(*optimizer_);
       ++updates_;
+    }
+    if (actor_flat_) sync_actor();
+    if (sums.defined()) {
+      // On an accelerator, reading the figures makes the host wait for the GPU:
+      // they are read at the first phase and every kMetricsEvery-th after it,
+      // and the log shows the last read.
+      if (!device_.is_cpu() && phases_++ % kMetricsEvery != 0) return {};
+      const torch::Tensor host = sums.to(torch::kCPU, torch::kFloat64);
+      loss_sum = host[0].item<double>();
+      q_sum = host[1].item<double>();
     }
     metrics_[0] = {"loss", loss_sum / gradient_steps_};
     metrics_[1] = {"q_mean", q_sum / gradient_steps_};
@@ -282,6 +310,7 @@ class Dqn : public Agent {
     flat_->relink();  // loading replaced the parameters' storage
     optimizer_->load(o);
     replay_.load(in);
+    if (actor_flat_) sync_actor();
   }
 
  private:
@@ -289,6 +318,13 @@ class Dqn : public Agent {
     return tensor_from(data, std::move(shape), type, device_);
   }
   torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const { return obs_tensor(obs, n, obs_space_.numel(), device_); }
+  bool actor_on_cpu() const { return device_.is_cpu() || actor_flat_ != nullptr; }
+  torch::Device actor_device() const { return actor_on_cpu() ? torch::Device(torch::kCPU) : device_; }
+  void sync_actor() {
+    torch::NoGradGuard no_grad;
+    actor_flat_->flat().copy_(flat_->flat());
+  }
+  static constexpr int kMetricsEvery = 50;
 
   const Config& cfg_;
   torch::Device device_;
@@ -299,7 +335,10 @@ class Dqn : public Agent {
   Replay replay_;
   nets::LrSchedule schedule_;
   nets::QNetwork q_{nullptr}, target_{nullptr};
-  std::unique_ptr<nets::FlatParameters> flat_;
+  nets::QNetwork actor_{nullptr};  // acts: q_ itself, or its CPU copy when the learner is on an accelerator
+  std::unique_ptr<nets::FlatParameters> flat_, actor_flat_;
+  bool amp_ = false;
+  std::int64_t phases_ = 0;  // training phases on the autograd path
   std::unique_ptr<nets::MlpBackprop> online_mlp_, target_mlp_, online_eval_, act_mlp_;
   std::int64_t act_batch_ = 0;
   torch::Tensor dq_;

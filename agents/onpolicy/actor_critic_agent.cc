@@ -27,6 +27,7 @@
 #include "engine/io/binary.h"
 #include "engine/runtime/agent.h"
 #include "nets/actor_critic.h"
+#include "nets/amp.h"
 #include "nets/flat_parameters.h"
 #include "nets/flush_denormals.h"
 #include "nets/mlp_backprop.h"
@@ -87,8 +88,10 @@ class ActorCriticAgent : public Agent {
         num_envs_(ctx.num_envs),
         total_steps_(ctx.total_steps),
         rng_(derive_seed(ctx.seed, 0xAC7)),
+        pixels_(ctx.observation_space.dtype() == DType::kUInt8 && !cfg_.get_bool("agent.normalize_obs") &&
+                nets::conv_encoder_from(cfg_, ctx.observation_space).has_value()),
         rollout_(static_cast<int>(cfg_.get_int("agent.n_steps")), ctx.num_envs, obs_dim_,
-                 continuous_ ? ctx.action_space.numel() : 1),
+                 continuous_ ? ctx.action_space.numel() : 1, pixels_),
         schedule_(cfg_),
         obs_norm_(obs_dim_),
         reward_scaler_(ctx.num_envs, cfg_.get_float("agent.gamma")) {
@@ -130,27 +133,44 @@ class ActorCriticAgent : public Agent {
     ac_->to(device_);
     flat_ = std::make_unique<nets::FlatParameters>(ac_->parameters());
     optimizer_ = nets::make_optimizer(cfg_, {flat_->flat()});
+    amp_ = cfg_.get_bool("experiment.amp");
+    // Acting: with the learner on an accelerator, by default a CPU copy of the
+    // networks plays the rollout (refreshed after every update phase, so the
+    // log-probabilities it records are the learner's).
+    actor_ = ac_;
+    if (!device_.is_cpu() && cfg_.get_string("experiment.actor_device") == "cpu") {
+      actor_ = nets::ActorCritic(options);
+      actor_flat_ = std::make_unique<nets::FlatParameters>(actor_->parameters());
+      sync_actor();
+    }
 
-    // Buffers reused on every step and update.
+    // Buffers reused on every step and update. With the learner on an
+    // accelerator, the minibatch is gathered in pinned memory and sent with
+    // non_blocking; each minibatch's statistics are read back before the next
+    // gather overwrites it, so the copy has finished by then.
     obs_scratch_.assign(num_envs_ * obs_dim_, 0.0f);
     act_obs_ = torch::from_blob(obs_scratch_.data(), {num_envs_, obs_dim_}, torch::kFloat32);
     perm_.resize(rollout_size);
-    mb_.obs = torch::empty({batch_, obs_dim_});
-    mb_.batch.actions = continuous_ ? torch::empty({batch_, head_dim_}) : torch::empty({batch_}, torch::kInt64);
-    mb_.batch.old_log_prob = torch::empty({batch_});
-    mb_.batch.old_values = torch::empty({batch_});
-    mb_.batch.advantages = torch::empty({batch_});
-    mb_.batch.returns = torch::empty({batch_});
+    const auto host = torch::TensorOptions().pinned_memory(!device_.is_cpu());
+    mb_.obs = torch::empty({batch_, obs_dim_}, host.dtype(pixels_ ? torch::kUInt8 : torch::kFloat32));
+    mb_.batch.actions = continuous_ ? torch::empty({batch_, head_dim_}, host) : torch::empty({batch_}, host.dtype(torch::kInt64));
+    mb_.batch.old_log_prob = torch::empty({batch_}, host);
+    mb_.batch.old_values = torch::empty({batch_}, host);
+    mb_.batch.advantages = torch::empty({batch_}, host);
+    mb_.batch.returns = torch::empty({batch_}, host);
 
-    const auto policy_layers = ac_->plain_policy_layers();
-    const auto value_layers = ac_->plain_value_layers();
-    if (device_.is_cpu() && !policy_layers.empty() && !value_layers.empty()) {
-      const std::string& act = options.torso().activation();
+    const auto policy_layers = actor_->plain_policy_layers();
+    const auto value_layers = actor_->plain_value_layers();
+    const bool plain_mlps = !policy_layers.empty() && !value_layers.empty();
+    const std::string& act = options.torso().activation();
+    if (actor_on_cpu() && plain_mlps) {
       act_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, num_envs_);
       act_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, num_envs_);
       one_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, 1);  // evaluation plays one env
       one_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, 1);
       one_obs_ = torch::from_blob(obs_scratch_.data(), {1, obs_dim_}, torch::kFloat32);
+    }
+    if (device_.is_cpu() && plain_mlps) {
       mb_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, batch_);
       mb_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, batch_);
       d_out_ = torch::zeros({batch_, head_dim_});
@@ -179,6 +199,8 @@ class ActorCriticAgent : public Agent {
     }
     prepare_obs(obs, n, /*update_stats=*/record && normalize_obs_);
     const auto [out, values] = forward(n);
+    // On the host: with actor_device = "learner" the actor's log std lives on the GPU.
+    const torch::Tensor log_std_host = continuous_ ? actor_->log_std().to(torch::kCPU) : torch::Tensor();
     const float* o = out.data_ptr<float>();
     const float* v = values.data_ptr<float>();
     for (std::int64_t i = 0; i < n; ++i) {
@@ -186,7 +208,7 @@ class ActorCriticAgent : public Agent {
       float log_prob = 0.0f;
       if (continuous_) {
         float* a = actions.as<float>() + i * head_dim_;
-        const float* log_std = ac_->log_std().data_ptr<float>();
+        const float* log_std = log_std_host.data_ptr<float>();
         float* raw = record ? &rollout_.actions[(rollout_.t * num_envs_ + i) * head_dim_] : nullptr;
         for (std::int64_t j = 0; j < head_dim_; ++j) {
           float x = row[j];
@@ -220,7 +242,8 @@ class ActorCriticAgent : public Agent {
       }
       if (record) {
         const std::int64_t r = rollout_.t * num_envs_ + i;
-        std::memcpy(&rollout_.obs[r * obs_dim_], &obs_scratch_[i * obs_dim_], obs_dim_ * sizeof(float));
+        if (pixels_) std::memcpy(&rollout_.obs_u8[r * obs_dim_], obs.as<std::uint8_t>() + i * obs_dim_, obs_dim_);
+        else std::memcpy(&rollout_.obs[r * obs_dim_], &obs_scratch_[i * obs_dim_], obs_dim_ * sizeof(float));
         rollout_.log_probs[r] = log_prob;
         rollout_.values[r] = v[i];
       }
@@ -294,10 +317,12 @@ class ActorCriticAgent : public Agent {
         if (mb_policy_) {
           loss_gradient_at_outputs(s);
         } else {
-          const PpoBatch b{mb_.batch.actions.to(device_), mb_.batch.old_log_prob.to(device_), mb_.batch.old_values.to(device_),
-                           mb_.batch.advantages.to(device_), mb_.batch.returns.to(device_)};
-          const auto [out, values] = ac_->forward(mb_.obs.to(device_));
-          loss = ppo_loss(out, ac_->log_std(), values, b, loss_, s);
+          const auto up = [&](const torch::Tensor& t) { return t.to(device_, /*non_blocking=*/true); };
+          const PpoBatch b{up(mb_.batch.actions), up(mb_.batch.old_log_prob), up(mb_.batch.old_values),
+                           up(mb_.batch.advantages), up(mb_.batch.returns)};
+          const nets::Autocast autocast(amp_, device_);
+          const auto [out, values] = ac_->forward(up(mb_.obs).to(torch::kFloat32));  // pixels become floats there
+          loss = ppo_loss(out.to(torch::kFloat32), ac_->log_std(), values.to(torch::kFloat32), b, loss_, s);
         }
         if (target_kl_ > 0 && s.approx_kl > 1.5 * target_kl_) {  // SB3 checks before stepping
           stop = true;
@@ -332,6 +357,7 @@ class ActorCriticAgent : public Agent {
       metrics_[m++] = {"clip_range", loss_.clip_range};
     }
     rollout_.t = 0;
+    if (actor_flat_) sync_actor();
     return {metrics_, m};
   }
 
@@ -382,6 +408,7 @@ class ActorCriticAgent : public Agent {
     ac_->load(model);
     flat_->relink();
     optimizer_->load(opt);
+    if (actor_flat_) sync_actor();
   }
 
  private:
@@ -405,14 +432,13 @@ class ActorCriticAgent : public Agent {
     if (act_policy_ && n == num_envs_) return {act_policy_->forward(act_obs_), act_value_->forward(act_obs_)};
     if (one_policy_ && n == 1) return {one_policy_->forward(one_obs_), one_value_->forward(one_obs_)};
     torch::NoGradGuard no_grad;
-    const torch::Tensor obs = tensor_from(obs_scratch_.data(), {n, obs_dim_}, torch::kFloat32, device_);
-    auto [out, values] = ac_->forward(obs);
+    const torch::Tensor obs = tensor_from(obs_scratch_.data(), {n, obs_dim_}, torch::kFloat32, actor_device());
+    auto [out, values] = actor_->forward(obs);
     return {out.to(torch::kCPU).contiguous(), values.to(torch::kCPU).contiguous()};
   }
 
   // Minibatch rows perm_[start, start + batch) into mb_, advantages normalised if asked.
   void gather(std::int64_t start) {
-    float* obs = mb_.obs.data_ptr<float>();
     float* lp = mb_.batch.old_log_prob.data_ptr<float>();
     float* v = mb_.batch.old_values.data_ptr<float>();
     float* adv = mb_.batch.advantages.data_ptr<float>();
@@ -420,7 +446,8 @@ class ActorCriticAgent : public Agent {
     const std::int64_t k = rollout_.action_dim;
     for (std::int64_t b = 0; b < batch_; ++b) {
       const std::int64_t r = perm_[start + b];
-      std::memcpy(obs + b * obs_dim_, &rollout_.obs[r * obs_dim_], obs_dim_ * sizeof(float));
+      if (pixels_) std::memcpy(mb_.obs.data_ptr<std::uint8_t>() + b * obs_dim_, &rollout_.obs_u8[r * obs_dim_], obs_dim_);
+      else std::memcpy(mb_.obs.data_ptr<float>() + b * obs_dim_, &rollout_.obs[r * obs_dim_], obs_dim_ * sizeof(float));
       if (continuous_) std::memcpy(mb_.batch.actions.data_ptr<float>() + b * k, &rollout_.actions[r * k], k * sizeof(float));
       else mb_.batch.actions.data_ptr<std::int64_t>()[b] = static_cast<std::int64_t>(rollout_.actions[r]);
       lp[b] = rollout_.log_probs[r];
@@ -459,6 +486,13 @@ class ActorCriticAgent : public Agent {
     ppo_loss_grad(out, ac_->log_std(), values, mb_.batch, loss_, s, d_out_, d_values_, log_std_grad);
   }
 
+  bool actor_on_cpu() const { return device_.is_cpu() || actor_flat_ != nullptr; }
+  torch::Device actor_device() const { return actor_on_cpu() ? torch::Device(torch::kCPU) : device_; }
+  void sync_actor() {
+    torch::NoGradGuard no_grad;
+    actor_flat_->flat().copy_(flat_->flat());
+  }
+
   const Config& cfg_;
   bool a2c_;
   torch::Device device_;
@@ -467,6 +501,7 @@ class ActorCriticAgent : public Agent {
   std::int64_t obs_dim_, head_dim_;
   std::int64_t num_envs_, total_steps_;
   Rng rng_;
+  bool pixels_;  // uint8 observations kept as bytes in the rollout and minibatches (Rollout's pixels)
   Rollout rollout_;
   nets::LrSchedule schedule_;
   ObsNormalizer obs_norm_;
@@ -477,7 +512,9 @@ class ActorCriticAgent : public Agent {
   PpoLossOptions loss_;
 
   nets::ActorCritic ac_{nullptr};
-  std::unique_ptr<nets::FlatParameters> flat_;
+  nets::ActorCritic actor_{nullptr};  // acts: ac_ itself, or its CPU copy when the learner is on an accelerator
+  std::unique_ptr<nets::FlatParameters> flat_, actor_flat_;
+  bool amp_ = false;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, one_policy_, one_value_, mb_policy_, mb_value_;
   std::unique_ptr<WorkerPool> pool_;  // two threads for the two networks (experiment.threads >= 2)

@@ -34,13 +34,19 @@ torch::Tensor ppo_loss(const torch::Tensor& out, const torch::Tensor& log_std, c
       o.clip_range_vf > 0 ? b.old_values + torch::clamp(values - b.old_values, -o.clip_range_vf, o.clip_range_vf) : values;
   const torch::Tensor value_loss = (b.returns - pred).pow(2).mean();
   const torch::Tensor entropy_mean = entropy.mean();
-  {
+  {  // one read of all five (on a GPU each read waits for it)
     torch::NoGradGuard no_grad;
-    stats.policy_loss = policy_loss.item<double>();
-    stats.value_loss = value_loss.item<double>();
-    stats.entropy = entropy_mean.item<double>();
-    stats.approx_kl = ((ratio - 1) - log_ratio).mean().item<double>();
-    stats.clip_fraction = ((ratio - 1).abs() > o.clip_range).to(torch::kFloat64).mean().item<double>();
+    const torch::Tensor all =
+        torch::stack({policy_loss.to(torch::kFloat64), value_loss.to(torch::kFloat64), entropy_mean.to(torch::kFloat64),
+                      ((ratio - 1) - log_ratio).mean().to(torch::kFloat64),
+                      ((ratio - 1).abs() > o.clip_range).to(torch::kFloat64).mean()})
+            .to(torch::kCPU);
+    const double* v = all.data_ptr<double>();
+    stats.policy_loss = v[0];
+    stats.value_loss = v[1];
+    stats.entropy = v[2];
+    stats.approx_kl = v[3];
+    stats.clip_fraction = v[4];
   }
   return policy_loss - o.ent_coef * entropy_mean + o.vf_coef * value_loss;
 }

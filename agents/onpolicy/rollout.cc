@@ -9,10 +9,11 @@
 
 namespace pavlov::agents {
 
-Rollout::Rollout(int t_steps, int n_envs, std::int64_t o_dim, std::int64_t a_dim)
+Rollout::Rollout(int t_steps, int n_envs, std::int64_t o_dim, std::int64_t a_dim, bool pixels)
     : steps(t_steps), envs(n_envs), obs_dim(o_dim), action_dim(a_dim) {
   const std::size_t n = static_cast<std::size_t>(steps) * envs;
-  obs.assign(n * obs_dim, 0.0f);
+  if (pixels) obs_u8.assign(n * obs_dim, 0);
+  else obs.assign(n * obs_dim, 0.0f);
   actions.assign(n * action_dim, 0.0f);
   for (auto* v : {&log_probs, &values, &rewards, &final_values, &advantages, &returns}) v->assign(n, 0.0f);
   last_values.assign(envs, 0.0f);
@@ -48,6 +49,7 @@ double Rollout::explained_variance() const {
 void Rollout::save(std::ostream& out) const {
   io::write_pod(out, t);
   for (const auto* v : {&obs, &actions, &log_probs, &values, &rewards, &final_values}) io::write_vector(out, *v);
+  io::write_vector(out, obs_u8);
   io::write_vector(out, terminated);
   io::write_vector(out, truncated);
 }
@@ -59,10 +61,13 @@ void Rollout::load(std::istream& in) {
     if (r.size() != v->size()) throw std::runtime_error("the checkpoint's rollout has another shape");
     *v = std::move(r);
   }
+  const auto pixels = io::read_vector<std::uint8_t>(in);
   terminated = io::read_vector<std::uint8_t>(in);
   truncated = io::read_vector<std::uint8_t>(in);
-  if (t < 0 || t > steps || terminated.size() != values.size() || truncated.size() != values.size())
+  if (t < 0 || t > steps || pixels.size() != obs_u8.size() || terminated.size() != values.size() ||
+      truncated.size() != values.size())
     throw std::runtime_error("the checkpoint's rollout has another shape");
+  obs_u8 = pixels;
 }
 
 }  // namespace pavlov::agents

@@ -31,6 +31,10 @@ KeySpec key(std::string name, KeyType type, std::optional<ConfigValue> def, std:
 std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
   KeySpec device = key("device", KeyType::kString, std::string("auto"), "where networks run: auto (CUDA when there is one), cpu or cuda");
   device.choices = {"auto", "cpu", "cuda"};
+  KeySpec actor_device = key("actor_device", KeyType::kString, std::string("cpu"),
+                             "where acting runs when the learner is on CUDA: cpu (a copy of the networks, refreshed "
+                             "after each training phase) or learner (batched inference on the learner's device)");
+  actor_device.choices = {"cpu", "learner"};
   KeySpec env_id = key("id", KeyType::kString, std::nullopt, "a registered environment id (pavlov list envs)");
   env_id.names_of = "env";
   KeySpec algo = key("algo", KeyType::kString, std::nullopt, "the learning algorithm (pavlov list agents)");
@@ -46,6 +50,10 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("threads", KeyType::kInt, std::int64_t{1},
             "CPU threads of the network math (0: one per core); small networks run best on 1, since "
             "idle math threads spin and slow everything else on the machine", 0, 1024),
+        actor_device,
+        key("amp", KeyType::kBool, false,
+            "mixed precision on CUDA: the learner's forward passes and losses in bfloat16 autocast, weights and "
+            "optimizer in float32 (no effect on the CPU)"),
         key("out_dir", KeyType::kString, std::string("runs"), "folder that receives the run folders")}},
       {"env",
        {env_id, key("num_envs", KeyType::kInt, std::int64_t{1}, "envs stepped together", 1, 65536),

@@ -58,7 +58,7 @@ TEST_CASE("nets: flat parameters keep the module working and clip as LibTorch do
   flat.zero_grad();
   (b->forward(x).pow(2).sum() * 100).backward();  // autograd writes into the flat gradient
   const double want = torch::nn::utils::clip_grad_norm_(a->parameters(), 1.0);
-  const double got = flat.clip_grad_norm(1.0);
+  const double got = flat.clip_grad_norm(1.0).item<double>();
   CHECK(got == doctest::Approx(want).epsilon(1e-5));
   for (std::size_t i = 0; i < a->parameters().size(); ++i)
     CHECK(torch::allclose(a->parameters()[i].grad(), b->parameters()[i].grad(), 1e-5, 1e-7));

@@ -104,6 +104,9 @@ def fmt(values):
     return f"{statistics.mean(values):.1f} ± {sd:.1f}"
 
 
+KEEP_MARKER = "<!-- kept by results.py: hand-written sections below -->"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("files", nargs="*")
@@ -148,8 +151,15 @@ def main():
     except (OSError, StopIteration):
         pass
     lines += ["", f"Machine: {os.cpu_count()} cores, {cpu}.", ""]
+    # Sections below the marker are written by hand (benchmarks measured elsewhere) and kept.
+    kept = ""
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            old = f.read()
+        if KEEP_MARKER in old:
+            kept = old[old.index(KEEP_MARKER):]
     with open(args.out, "w") as f:
-        f.write("\n".join(lines))
+        f.write("\n".join(lines) + ("\n" + kept if kept else ""))
     print(f"wrote {args.out}")
 
 

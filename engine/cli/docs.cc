@@ -20,6 +20,7 @@ std::string type_name(KeyType t) {
     case KeyType::kFloat: return "float";
     case KeyType::kString: return "string";
     case KeyType::kIntList: return "int array";
+    case KeyType::kStringList: return "string array";
   }
   return "?";
 }

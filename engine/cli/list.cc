@@ -44,6 +44,7 @@ int list_command(const std::vector<std::string>& args) {
               << "    action:      " << env->action_space().to_string() << "\n"
               << "    time limit:  "
               << (spec->max_episode_steps > 0 ? std::to_string(spec->max_episode_steps) + " steps" : "none") << "\n";
+    if (!spec->source.empty()) std::cout << "    plugin:      " << spec->source << "\n";
     for (const OptionInfo& o : spec->options)
       std::cout << "    option:      " << o.name << " (" << option_type_name(o.type)
                 << ", default " << option_value_string(o.default_value) << "): " << o.help << "\n";

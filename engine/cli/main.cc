@@ -8,6 +8,7 @@
 #include "engine/cli/commands.h"
 #include "engine/config/config_error.h"
 #include "engine/env/env_error.h"
+#include "engine/env/plugin_loader.h"
 
 namespace {
 
@@ -27,12 +28,33 @@ commands:
                                  what an experiment file can name
   bench env [ID] [options]       steps/s of an environment with random actions
                                  (every registered id when ID is left out)
+  check-env ID                   the conformance check of an environment (a plugin's too)
   docs                           the reference of every experiment key, as Markdown
 
 options:
   -h, --help                     this text; `pavlov <command> --help` for a command's own
   --version                      the version of pavlov
+  --plugin PATH                  with any command: load an environment plugin first
+                                 (repeatable; PAVLOV_PLUGIN_PATH lists more; docs/custom_env.md)
 )";
+
+// Takes every `--plugin PATH` / `--plugin=PATH` out of args and loads it, after
+// the plugins of PAVLOV_PLUGIN_PATH.
+void load_plugins(std::vector<std::string>& args) {
+  pavlov::load_plugins_from_environment();
+  for (std::size_t i = 0; i < args.size();) {
+    if (args[i] == "--plugin") {
+      if (i + 1 >= args.size()) throw pavlov::PluginError("--plugin needs a path: --plugin path/to/libmy_env.so");
+      pavlov::load_plugin(args[i + 1]);
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+    } else if (args[i].rfind("--plugin=", 0) == 0) {
+      pavlov::load_plugin(args[i].substr(9));
+      args.erase(args.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+}
 
 }  // namespace
 
@@ -49,6 +71,8 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   args.erase(args.begin());
   try {
+    load_plugins(args);
+    if (command == "check-env") return pavlov::cli::check_env_command(args);
     if (command == "list") return pavlov::cli::list_command(args);
     if (command == "bench") return pavlov::cli::bench_command(args);
     if (command == "run") return pavlov::cli::run_command(args);
@@ -63,6 +87,9 @@ int main(int argc, char** argv) {
     return 2;
   } catch (const pavlov::ConfigError& e) {
     std::cerr << e.what() << "\n";
+    return 2;
+  } catch (const pavlov::PluginError& e) {
+    std::cerr << "pavlov: " << e.what() << "\n";
     return 2;
   } catch (const pavlov::EnvError& e) {
     std::cerr << "pavlov: " << e.what() << "\n";

@@ -13,6 +13,7 @@ const char* key_type_name(KeyType t) {
     case KeyType::kFloat: return "a number";
     case KeyType::kString: return "a string";
     case KeyType::kIntList: return "an array of integers";
+    case KeyType::kStringList: return "an array of strings";
   }
   return "?";
 }
@@ -24,7 +25,11 @@ std::string config_value_toml(const ConfigValue& v) {
         std::ostringstream os;
         if constexpr (std::is_same_v<T, bool>) os << (x ? "true" : "false");
         else if constexpr (std::is_same_v<T, std::string>) os << '"' << x << '"';
-        else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
+        else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          os << '[';
+          for (std::size_t i = 0; i < x.size(); ++i) os << (i ? ", \"" : "\"") << x[i] << '"';
+          os << ']';
+        } else if constexpr (std::is_same_v<T, std::vector<std::int64_t>>) {
           os << '[';
           for (std::size_t i = 0; i < x.size(); ++i) os << (i ? ", " : "") << x[i];
           os << ']';

@@ -8,6 +8,7 @@
 #include <toml++/toml.h>
 
 #include "engine/config/catalog.h"
+#include "engine/env/plugin_loader.h"
 #include "engine/env/registry.h"
 #include "engine/util/did_you_mean.h"
 
@@ -51,6 +52,8 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
             "CPU threads of the network math (0: one per core); small networks run best on 1, since "
             "idle math threads spin and slow everything else on the machine", 0, 1024),
         actor_device,
+        key("plugins", KeyType::kStringList, std::vector<std::string>{},
+            "environment plugins to load first (shared libraries; paths relative to this file; docs/custom_env.md)"),
         key("amp", KeyType::kBool, false,
             "mixed precision on CUDA: the learner's forward passes and losses in bfloat16 autocast, weights and "
             "optimizer in float32 (no effect on the CPU)"),
@@ -218,6 +221,17 @@ class Validator {
                                                        : "one of: " + list + " (`pavlov list " + kind + "s`)"));
           }
         }
+        break;
+      }
+      case KeyType::kStringList: {
+        const toml::array* arr = node.as_array();
+        if (!arr) return type_error();
+        std::vector<std::string> v;
+        for (const auto& el : *arr) {
+          if (!el.is_string()) return type_error();
+          v.push_back(el.as_string()->get());
+        }
+        value = v;
         break;
       }
       case KeyType::kIntList: {
@@ -391,6 +405,24 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
   };
 
   check(table("experiment"), "experiment", spec_of("experiment"));
+  // [experiment] plugins load before [env] id is checked (their ids are valid there). Paths
+  // become absolute, relative to the file, so a run's saved config.toml finds them from anywhere.
+  if (auto it = v.entries.find("experiment.plugins"); it != v.entries.end()) {
+    const std::filesystem::path base = std::filesystem::absolute(std::filesystem::path(source)).parent_path();
+    for (std::string& p : std::get<std::vector<std::string>>(it->second.value)) {
+      const std::filesystem::path given(p);
+      p = (given.is_absolute() ? given : base / given).lexically_normal().string();
+      try {
+        load_plugin(p);
+      } catch (const PluginError& e) {
+        const std::string what = e.what();
+        v.error(it->second.origin, "cannot load the plugin in 'experiment.plugins': " + what,
+                what.find("no such file") == std::string::npos
+                    ? ""
+                    : "plugin paths are relative to the experiment file; build the plugin first (docs/custom_env.md)");
+      }
+    }
+  }
   check(table("env"), "env", spec_of("env"), {"options"});
   if (v.entries.count("env.id")) {
     check(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
@@ -474,6 +506,9 @@ double Config::get_float(std::string_view p) const {
 const std::string& Config::get_string(std::string_view p) const { return std::get<std::string>(entry(p).value); }
 const std::vector<std::int64_t>& Config::get_int_list(std::string_view p) const {
   return std::get<std::vector<std::int64_t>>(entry(p).value);
+}
+const std::vector<std::string>& Config::get_string_list(std::string_view p) const {
+  return std::get<std::vector<std::string>>(entry(p).value);
 }
 
 std::map<std::string, const Config::Entry*> Config::table(std::string_view table) const {

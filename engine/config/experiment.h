@@ -40,6 +40,7 @@ class Config {
   double get_float(std::string_view path) const;  // integers convert
   const std::string& get_string(std::string_view path) const;
   const std::vector<std::int64_t>& get_int_list(std::string_view path) const;
+  const std::vector<std::string>& get_string_list(std::string_view path) const;
   const Entry& entry(std::string_view path) const;
 
   // The keys directly inside `table` ("env.options"), by name.

@@ -10,10 +10,11 @@
 
 namespace pavlov {
 
-// One configuration value: a TOML boolean, integer, float, string or array of integers.
-using ConfigValue = std::variant<bool, std::int64_t, double, std::string, std::vector<std::int64_t>>;
+// One configuration value: a TOML boolean, integer, float, string, array of integers or of strings.
+using ConfigValue =
+    std::variant<bool, std::int64_t, double, std::string, std::vector<std::int64_t>, std::vector<std::string>>;
 
-enum class KeyType : std::uint8_t { kBool, kInt, kFloat, kString, kIntList };
+enum class KeyType : std::uint8_t { kBool, kInt, kFloat, kString, kIntList, kStringList };
 
 const char* key_type_name(KeyType t);  // "a boolean", "an integer", ...
 // TOML text of a value: true, 3, 0.001, "adam", [64, 64].

@@ -18,10 +18,22 @@ void EnvRegistry::add(EnvSpec spec) {
   static const std::regex kIdPattern(R"([A-Za-z][A-Za-z0-9_/.]*-v[0-9]+)");
   if (!std::regex_match(spec.id, kIdPattern))
     throw std::logic_error("env id '" + spec.id + "' must look like Name-vN");
-  if (contains(spec.id)) throw std::logic_error("env id '" + spec.id + "' is registered twice");
+  if (contains(spec.id)) {
+    const std::string& by = find(spec.id).source;
+    throw std::logic_error("env id '" + spec.id + "' is already registered (by " +
+                           (by.empty() ? std::string("pavlov itself") : "the plugin " + by) + ")");
+  }
   if (!spec.factory) throw std::logic_error("env id '" + spec.id + "' has no factory");
+  spec.source = loading_;
   specs_.push_back(std::make_unique<EnvSpec>(std::move(spec)));
 }
+
+void EnvRegistry::remove(std::string_view id) {
+  std::erase_if(specs_, [&](const auto& s) { return s->id == id; });
+}
+
+EnvRegistry::PluginScope::PluginScope(std::string plugin_path) { global().loading_ = std::move(plugin_path); }
+EnvRegistry::PluginScope::~PluginScope() { global().loading_.clear(); }
 
 bool EnvRegistry::contains(std::string_view id) const {
   return std::any_of(specs_.begin(), specs_.end(), [&](const auto& s) { return s->id == id; });

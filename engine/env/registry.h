@@ -32,6 +32,8 @@ struct EnvSpec {
   std::vector<OptionInfo> options;    // declared keyword options
   // Builds the env from options that passed check_options (missing ones take defaults).
   std::function<std::unique_ptr<Env>(const OptionMap&)> factory;
+  // Who registered it: empty for pavlov's own envs, else the plugin's path (set by the registry).
+  std::string source;
 };
 
 class EnvRegistry {
@@ -39,7 +41,18 @@ class EnvRegistry {
   static EnvRegistry& global();
 
   // Adds an id; throws std::logic_error if it is already there or malformed.
+  // The spec's source becomes the plugin being loaded (PluginScope), if any.
   void add(EnvSpec spec);
+  // Removes an id (a plugin whose registration failed halfway); no-op if absent.
+  void remove(std::string_view id);
+  // While one is alive, added specs are marked as registered by `plugin_path`.
+  class PluginScope {
+   public:
+    explicit PluginScope(std::string plugin_path);
+    ~PluginScope();
+    PluginScope(const PluginScope&) = delete;
+    PluginScope& operator=(const PluginScope&) = delete;
+  };
   // The spec of `id`; throws EnvError naming the closest ids if unknown.
   const EnvSpec& find(std::string_view id) const;
   bool contains(std::string_view id) const;
@@ -52,6 +65,7 @@ class EnvRegistry {
 
  private:
   std::vector<std::unique_ptr<EnvSpec>> specs_;
+  std::string loading_;  // the plugin being loaded, for EnvSpec::source
 };
 
 // Shorthand for EnvRegistry::global().make(id, options).

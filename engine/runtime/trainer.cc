@@ -36,7 +36,8 @@ OptionMap env_options(const Config& cfg) {
     std::visit(
         [&](const auto& v) {
           using T = std::decay_t<decltype(v)>;
-          if constexpr (!std::is_same_v<T, std::vector<std::int64_t>>) m[name] = v;
+          if constexpr (!std::is_same_v<T, std::vector<std::int64_t>> && !std::is_same_v<T, std::vector<std::string>>)
+            m[name] = v;
         },
         e->value);
   }

@@ -1,0 +1,33 @@
+#include "nets/data/fashion_mnist.h"
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "nets/data/idx.h"
+
+namespace pavlov::data {
+
+LabeledImages load_fashion_mnist(const std::string& split, const std::string& dir) {
+  if (split != "train" && split != "test")
+    throw std::invalid_argument("Fashion-MNIST has the splits train and test, not '" + split + "'");
+  const std::string prefix = dir + "/" + (split == "train" ? "train" : "t10k");
+  const std::string images_path = prefix + "-images-idx3-ubyte.gz", labels_path = prefix + "-labels-idx1-ubyte.gz";
+  if (!std::filesystem::exists(images_path) || !std::filesystem::exists(labels_path))
+    throw std::runtime_error("Fashion-MNIST is not installed: " + images_path +
+                             " is missing\n  hint: install Debian's package: sudo apt-get install dataset-fashion-mnist");
+  IdxArray images = read_idx(images_path);
+  IdxArray labels = read_idx(labels_path);
+  if (images.shape.size() != 3 || labels.shape.size() != 1 || images.shape[0] != labels.shape[0])
+    throw std::runtime_error(images_path + ": expected [N, 28, 28] images and N labels");
+  for (const std::uint8_t l : labels.data)
+    if (l >= kFashionMnistClasses.size()) throw std::runtime_error(labels_path + ": a label outside 0..9");
+  LabeledImages out;
+  out.count = images.shape[0];
+  out.height = images.shape[1];
+  out.width = images.shape[2];
+  out.pixels = std::move(images.data);
+  out.labels = std::move(labels.data);
+  return out;
+}
+
+}  // namespace pavlov::data

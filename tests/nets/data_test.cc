@@ -1,0 +1,132 @@
+// nets/data/: IDX files, Fashion-MNIST, and the background batch loader.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <zlib.h>
+
+#include "nets/data/batch_loader.h"
+#include "nets/data/fashion_mnist.h"
+#include "nets/data/idx.h"
+#include "tests/alloc_counter.h"
+
+using namespace pavlov::data;
+
+namespace {
+
+std::string write_gz(const std::string& name, const std::vector<unsigned char>& bytes) {
+  const std::string path = (std::filesystem::temp_directory_path() / name).string();
+  gzFile f = gzopen(path.c_str(), "wb");
+  gzwrite(f, bytes.data(), static_cast<unsigned>(bytes.size()));
+  gzclose(f);
+  return path;
+}
+
+// A set of n images of 1x2x3 pixels: image i holds the values 6i .. 6i + 5 (mod 256), label i % 10.
+LabeledImages tiny(std::int64_t n) {
+  LabeledImages s;
+  s.count = n, s.channels = 1, s.height = 2, s.width = 3;
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (int k = 0; k < 6; ++k) s.pixels.push_back(static_cast<std::uint8_t>(6 * i + k));
+    s.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("idx: reads gzip IDX files and names what is wrong with bad ones") {
+  const auto ok = read_idx(write_gz("pavlov_ok.idx.gz", {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6}));
+  CHECK(ok.shape == std::vector<std::int64_t>{2, 3});
+  CHECK(ok.data == std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6});
+  const std::string short_file = write_gz("pavlov_short.idx.gz", {0, 0, 8, 1, 0, 0, 0, 9, 1, 2});
+  CHECK_THROWS_WITH(read_idx(short_file), (short_file + ": the file ends before the data its header announces").c_str());
+  const std::string floats = write_gz("pavlov_float.idx.gz", {0, 0, 0x0D, 1, 0, 0, 0, 1, 0, 0, 0, 0});
+  CHECK_THROWS_WITH(read_idx(floats), (floats + ": IDX elements are not unsigned bytes (type code 13)").c_str());
+  CHECK_THROWS_WITH(read_idx("/no/such.idx"), "/no/such.idx: no such file");
+}
+
+TEST_CASE("fashion-mnist: 60000 + 10000 images, 6000 and 1000 per class, and a missing install names the package") {
+  CHECK_THROWS_WITH(load_fashion_mnist("train", "/nonexistent"),
+                    doctest::Contains("install Debian's package: sudo apt-get install dataset-fashion-mnist"));
+  if (!std::filesystem::exists(kFashionMnistDir)) {
+    MESSAGE("skipped: dataset-fashion-mnist is not installed (quickstart.sh installs it)");
+    return;
+  }
+  const LabeledImages train = load_fashion_mnist("train"), test = load_fashion_mnist("test");
+  CHECK(train.count == 60000);
+  CHECK(test.count == 10000);
+  CHECK(train.height == 28);
+  CHECK(train.width == 28);
+  std::map<int, int> per_class;
+  for (auto l : test.labels) ++per_class[l];
+  CHECK(per_class.size() == 10);
+  for (const auto& [c, n] : per_class) CHECK(n == 1000);
+  // The first training image is an ankle boot (class 9), as in the dataset's own README figure.
+  CHECK(train.labels[0] == 9);
+}
+
+TEST_CASE("batch loader: every image once per epoch, in an order fixed by the seed, resumable at any batch") {
+  const LabeledImages set = tiny(10);
+  auto epoch_labels = [&](LoaderOptions o, int batches) {
+    BatchLoader loader(set, o);
+    std::vector<std::int64_t> firsts;  // the first pixel of each row, which names the image
+    for (int b = 0; b < batches; ++b) {
+      const ImageBatch& batch = loader.next();
+      CHECK(batch.index == o.start_batch + b);
+      for (std::int64_t r = 0; r < batch.size; ++r)
+        firsts.push_back(static_cast<std::int64_t>(batch.images[r * 6] * 255.0f + 0.5f) / 6);
+    }
+    return firsts;
+  };
+  LoaderOptions o{.batch_size = 4, .seed = 5};
+  BatchLoader probe(set, o);
+  CHECK(probe.batches_per_epoch() == 3);  // 4 + 4 + 2
+  const auto run = epoch_labels(o, 6);     // two epochs
+  REQUIRE(run.size() == 20);
+  CHECK(std::set<std::int64_t>(run.begin(), run.begin() + 10).size() == 10);  // each image once
+  CHECK(std::set<std::int64_t>(run.begin() + 10, run.end()).size() == 10);
+  CHECK(std::vector<std::int64_t>(run.begin(), run.begin() + 10) != std::vector<std::int64_t>(run.begin() + 10, run.end()));
+  CHECK(epoch_labels(o, 6) == run);  // the same seed, the same order
+  o.start_batch = 4;                 // resuming in the second epoch continues the same sequence
+  const auto resumed = epoch_labels(o, 2);
+  CHECK(resumed == std::vector<std::int64_t>(run.begin() + 14, run.end()));
+}
+
+TEST_CASE("batch loader: flips mirror rows, crops shift inside zero padding, labels follow their images") {
+  const LabeledImages set = tiny(1);
+  BatchLoader flips(set, {.batch_size = 1, .shuffle = false, .seed = 1, .hflip = true, .scale = 1.0f});
+  int flipped = 0;
+  for (int i = 0; i < 200; ++i) {
+    const ImageBatch& b = flips.next();
+    const bool f = b.images[0] == 2.0f;
+    CHECK(b.images == (f ? std::vector<float>{2, 1, 0, 5, 4, 3} : std::vector<float>{0, 1, 2, 3, 4, 5}));
+    flipped += f;
+  }
+  CHECK(flipped > 70);
+  CHECK(flipped < 130);
+  BatchLoader crops(set, {.batch_size = 1, .shuffle = false, .seed = 1, .pad_crop = 1, .scale = 1.0f});
+  std::set<std::vector<float>> seen;
+  for (int i = 0; i < 300; ++i) {
+    const ImageBatch& b = crops.next();
+    std::vector<float> v = b.images;
+    seen.insert(v);
+    float sum = 0;
+    for (float x : v) sum += x;
+    CHECK(sum <= 15.0f);  // a crop keeps a part of the image and zeros, never more
+  }
+  CHECK(seen.size() == 9);  // 3 x 3 offsets
+  CHECK(seen.count({0, 1, 2, 3, 4, 5}) == 1);  // the centred crop is the image
+  CHECK(seen.count({0, 0, 0, 0, 0, 1}) == 1);  // shifted one right and one down
+}
+
+TEST_CASE("batch loader: no allocation per batch once running") {
+  const LabeledImages set = tiny(64);
+  BatchLoader loader(set, {.batch_size = 8, .seed = 2, .pad_crop = 1, .hflip = true});
+  for (int i = 0; i < 20; ++i) loader.next();
+  if (!pavlov::test::kCountsAllocations) return;
+  const auto before = pavlov::test::allocations();
+  for (int i = 0; i < 200; ++i) loader.next();
+  CHECK(pavlov::test::allocations() == before);
+}

@@ -13,7 +13,8 @@ of a machine doing nothing else.
 
 An experiment file joins the table through two header lines:
     # target: final >= 475        the claim: the final (or best) greedy evaluation's mean return,
-                                  or `success >= 0.9`: the final evaluation's success rate, per seed
+                                  or `success >= 0.9`: the final evaluation's success rate, per seed,
+                                  or `test_accuracy >= 0.89` for a supervised task (its own table)
     # anchor: rl-zoo 500 @ 5e5    the published figure it is compared with
 """
 import argparse
@@ -36,7 +37,7 @@ def header(path):
         for line in f:
             if not line.startswith("#"):
                 break
-            m = re.match(r"#\s*target:\s*(final|best|success)\s*>=\s*(-?[0-9.]+)", line)
+            m = re.match(r"#\s*target:\s*(final|best|success|test_accuracy)\s*>=\s*(-?[0-9.]+)", line)
             if m:
                 target = (m.group(1), float(m.group(2)))
             m = re.match(r"#\s*anchor:\s*(.+)", line)
@@ -83,11 +84,17 @@ def summary(runs, path, seeds):
         if not ev:
             continue
         e = json.load(open(ev))
-        finals.append(e["final"]["mean"])
-        bests.append(e["best"]["mean"])
         with open(os.path.join(os.path.dirname(ev), "metrics.csv")) as f:
             last = list(csv.DictReader(f))[-1]
         walls.append(float(last["wall_time"]))
+        if e.get("task") == "classify":  # percentages; steps are epochs
+            finals.append(100 * e["test_accuracy"])
+            bests.append(100 * e["best_val_accuracy"])
+            steps.append(int(e["epochs"]))
+            passed += bool(target) and e["test_accuracy"] >= target[1]
+            continue
+        finals.append(e["final"]["mean"])
+        bests.append(e["best"]["mean"])
         steps.append(int(float(last["step"])))
         if target and target[0] == "success":
             successes.append(e["final"].get("success_rate", 0.0))
@@ -136,11 +143,17 @@ def main():
         "| experiment | env steps | final | best | target | seeds meeting it | wall-clock | anchor |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    supervised = []
     for path in all_files:
         target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path, args.seeds)
         if not finals:
             continue
         name = os.path.relpath(path, ROOT)
+        if target[0] == "test_accuracy":
+            supervised.append(f"| `{name}` | {max(steps)} | {fmt(finals)} % | {fmt(bests)} % | test accuracy ≥ "
+                              f"{100 * target[1]:g} % | {passed}/{len(finals)} | {statistics.mean(walls):.1f} s | "
+                              f"{anchor or '-'} |")
+            continue
         final = fmt(finals) + (f" (success {fmt([100 * x for x in successes])} %)" if successes else "")
         lines.append(f"| `{name}` | {max(steps):,} | {final} | {fmt(bests)} | {target[0]} ≥ {target[1]:g} | "
                      f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")
@@ -150,6 +163,11 @@ def main():
             cpu = next(l.split(":", 1)[1].strip() for l in f if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    if supervised:
+        lines += ["", "The zoo's supervised tasks: test accuracy after the last epoch and the best validation",
+                  "accuracy (5000 images held out of the training split), mean ± std over seeds.", "",
+                  "| experiment | epochs | test accuracy | best validation | target | seeds meeting it | wall-clock | anchor |",
+                  "|---|---|---|---|---|---|---|---|"] + supervised
     lines += ["", f"Machine: {os.cpu_count()} cores, {cpu}.", ""]
     # Sections below the marker are written by hand (benchmarks measured elsewhere) and kept.
     kept = ""

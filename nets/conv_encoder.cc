@@ -23,7 +23,9 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 
 }  // namespace
 
-bool is_conv_net(const std::string& type) { return type == "minatar_cnn" || type == "nature_cnn" || type == "impala_cnn"; }
+bool is_conv_net(const std::string& type) {
+  return type == "minatar_cnn" || type == "nature_cnn" || type == "impala_cnn" || type == "small_cnn";
+}
 
 ResidualBlockImpl::ResidualBlockImpl(std::int64_t channels) {
   conv0_ = register_module("conv0", torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, channels, 3).padding(1)));
@@ -34,17 +36,17 @@ torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
   return x + conv1_(torch::relu(conv0_(torch::relu(x))));
 }
 
-std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space) {
-  const std::string type = cfg.get_string("agent.net.type");
+std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space, const std::string& table) {
+  const std::string type = cfg.get_string(table + ".type");
   if (!is_conv_net(type)) return std::nullopt;
   // uint8 pixels in [0, 255] are scaled to [0, 1]; MinAtar's 0/1 grids stay as they are.
   const double high = obs_space.high().empty() ? 1.0 : obs_space.high()[0];
   return ConvEncoderOptions{type,
                             obs_space.shape(),
                             high > 1.0 ? 1.0 / high : 1.0,
-                            cfg.get_string("agent.net.activation"),
-                            cfg.get_string("agent.net.norm"),
-                            cfg.get_float("agent.net.dropout")};
+                            cfg.get_string(table + ".activation"),
+                            cfg.get_string(table + ".norm"),
+                            cfg.get_float(table + ".dropout")};
 }
 
 ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(opts)) {
@@ -58,18 +60,23 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
   w_ = channels_last_ ? s[1] : s[2];
   using torch::nn::Conv2dOptions;
   std::int64_t h = h_, w = w_, channels = 0;
-  auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride) {
-    if (h < k || w < k)
+  auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride, std::int64_t pad = 0) {
+    if (h + 2 * pad < k || w + 2 * pad < k)
       throw std::invalid_argument("net type " + options.type + ": observations of shape " + shape_text(s) +
                                   " are too small for its " + std::to_string(k) + "x" + std::to_string(k) + " convolution");
-    convs_->push_back(torch::nn::Conv2d(Conv2dOptions(in, out, k).stride(stride)));
+    convs_->push_back(torch::nn::Conv2d(Conv2dOptions(in, out, k).stride(stride).padding(pad)));
     if (options.norm == "batch") convs_->push_back(torch::nn::BatchNorm2d(out));
     if (options.norm == "layer") convs_->push_back(torch::nn::GroupNorm(torch::nn::GroupNormOptions(1, out)));
     convs_->push_back(make_activation(options.activation));
     if (options.dropout > 0) convs_->push_back(torch::nn::Dropout(options.dropout));
-    h = (h - k) / stride + 1;
-    w = (w - k) / stride + 1;
+    h = (h + 2 * pad - k) / stride + 1;
+    w = (w + 2 * pad - k) / stride + 1;
     channels = out;
+  };
+  auto max_pool2 = [&] {
+    convs_->push_back(torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(2)));
+    h /= 2;
+    w /= 2;
   };
   if (options.type == "minatar_cnn") {
     conv(c_, 16, 3, 1);
@@ -77,6 +84,11 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
     conv(c_, 32, 8, 4);
     conv(32, 64, 4, 2);
     conv(64, 64, 3, 1);
+  } else if (options.type == "small_cnn") {
+    conv(c_, 32, 3, 1, 1);
+    max_pool2();
+    conv(32, 64, 3, 1, 1);
+    max_pool2();
   } else if (options.type == "impala_cnn") {
     std::int64_t in = c_;
     for (std::int64_t out : {16, 32, 32}) {

@@ -7,6 +7,9 @@
 //   nature_cnn   the DQN Nature network's convolutions (Mnih et al., 2015):
 //                8x8/4 with 32 channels, 4x4/2 with 64, 3x3/1 with 64, each
 //                followed by ReLU; its fully connected part is hidden = [512]
+//   small_cnn    the classic small image classifier's convolutions: two 3x3
+//                convolutions (32 and 64 channels, padding 1), each followed
+//                by the activation and a 2x2 max pool; hidden = [128]
 //   impala_cnn   the IMPALA ResNet encoder (Espeholt et al., 2018): three
 //                stacks of a 3x3 convolution (16, 32, 32 channels), a 3x3 max
 //                pool of stride 2 (padding 1) and two residual blocks (ReLU,
@@ -77,6 +80,8 @@ TORCH_MODULE(ResidualBlock);
 // True for the net types that have a convolutional encoder.
 bool is_conv_net(const std::string& type);
 // The encoder [agent.net] type asks for, for observations of `obs_space`; none for mlp.
-std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space);
+// `table`: the config table of the network ([agent.net] for agents, [net] for the zoo's tasks).
+std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space,
+                                                    const std::string& table = "agent.net");
 
 }  // namespace pavlov::nets

@@ -36,12 +36,12 @@ void require_mlp_net(const Config& cfg, const std::string& agent) {
                                 "\" (a convolutional encoder) is available to dqn, ppo and a2c");
 }
 
-MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features) {
+MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features, const std::string& table) {
   return MLPOptions(in_features)
-      .hidden(cfg.get_int_list("agent.net.hidden"))
-      .activation(cfg.get_string("agent.net.activation"))
-      .dropout(cfg.get_float("agent.net.dropout"))
-      .norm(cfg.get_string("agent.net.norm"));
+      .hidden(cfg.get_int_list(table + ".hidden"))
+      .activation(cfg.get_string(table + ".activation"))
+      .dropout(cfg.get_float(table + ".dropout"))
+      .norm(cfg.get_string(table + ".norm"));
 }
 
 MLPImpl::MLPImpl(MLPOptions opts) : options(std::move(opts)) {

@@ -34,7 +34,8 @@ struct MLPOptions {
 // Throws std::invalid_argument naming `agent` unless [agent.net] type is mlp
 // (for the agents that have no convolutional encoder yet: sac, td3).
 void require_mlp_net(const Config& cfg, const std::string& agent);
-MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features);
+// `table`: the config table of the network ([agent.net] for agents, [net] for the zoo's tasks).
+MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features, const std::string& table = "agent.net");
 // The keys [agent.net] accepts for an MLP (shared by the networks built on one).
 const std::vector<KeySpec>& mlp_keys();
 

@@ -25,6 +25,10 @@ const bool kRegistered = [] {
   Catalog::global().add({"net", "nature_cnn",
                          "the DQN Nature convolutions (dqn, ppo, a2c; 84x84-ish images), then the MLP (hidden [512])",
                          with_hidden({512})});
+  Catalog::global().add({"net", "small_cnn",
+                         "two 3x3 convolutions (32, 64 channels) with 2x2 max pooling, then the MLP (hidden [128]): "
+                         "small images (Fashion-MNIST)",
+                         with_hidden({128})});
   Catalog::global().add({"net", "impala_cnn",
                          "the IMPALA ResNet encoder (dqn, ppo, a2c): three conv + max-pool + 2 residual-block stacks, then the MLP (hidden [256])",
                          with_hidden({256})});

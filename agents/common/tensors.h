@@ -5,13 +5,12 @@
 
 #include <cstdint>
 #include <cstring>
-#include <sstream>
 #include <string>
-#include <torch/serialize/archive.h>
 #include <torch/types.h>
 #include <vector>
 
 #include "engine/env/array_view.h"
+#include "nets/archive.h"
 
 namespace pavlov::agents {
 
@@ -37,23 +36,8 @@ inline torch::Tensor obs_tensor(ConstArrayView obs, std::int64_t n, std::int64_t
   return type == torch::kFloat32 ? t : t.to(torch::kFloat32);
 }
 
-// The bytes of an OutputArchive that `fill` writes.
-template <class F>
-std::string archive_bytes(F fill) {
-  torch::serialize::OutputArchive a;
-  fill(a);
-  std::ostringstream os;
-  a.save_to(os);
-  return os.str();
-}
-
-// Loads archive bytes onto `device` and hands the archive to `read`.
-template <class F>
-void read_archive_bytes(const std::string& bytes, const torch::Device& device, F read) {
-  std::istringstream in(bytes);
-  torch::serialize::InputArchive a;
-  a.load_from(in, device);
-  read(a);
-}
+// LibTorch archives inside a checkpoint's sections: nets/archive.h.
+using nets::archive_bytes;
+using nets::read_archive_bytes;
 
 }  // namespace pavlov::agents

@@ -12,7 +12,9 @@
 #include "engine/render/episode_videos.h"
 #include "engine/render/live_view.h"
 #include "engine/render/window.h"
+#include "engine/runtime/run_dir.h"
 #include "engine/runtime/trainer.h"
+#include "nets/tasks/classify.h"
 
 namespace pavlov::cli {
 namespace {
@@ -72,6 +74,21 @@ int train_in(Trainer& trainer, const Config& cfg, const std::filesystem::path& d
   return 0;
 }
 
+bool is_supervised(const Config& cfg) { return cfg.get_string("task.kind") != "rl"; }
+
+// A supervised task of the zoo (nets/tasks/) in its run folder; Ctrl-C stops it.
+int train_task_in(nets::ClassifyTask& task, const std::filesystem::path& dir, bool resume) {
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  if (!task.run(dir, resume, &g_stop)) {
+    std::cerr << "pavlov: interrupted; the last finished epoch is checkpointed. Continue with: pavlov resume "
+              << dir.string() << "\n";
+    return 130;
+  }
+  print_eval(dir);
+  return 0;
+}
+
 }  // namespace
 
 int run_command(const std::vector<std::string>& args) {
@@ -92,6 +109,13 @@ int run_command(const std::vector<std::string>& args) {
     return 2;
   }
   const Config cfg = load_experiment(rest[0], {rest.begin() + 1, rest.end()});
+  if (is_supervised(cfg)) {
+    if (watch) std::cerr << "pavlov: --watch shows agents playing; a " << cfg.get_string("task.kind") << " task has none\n";
+    nets::ClassifyTask task(cfg);  // data and network first: their errors leave nothing on disk
+    const auto dir = create_run_dir(cfg);
+    std::cerr << "pavlov: training in " << dir.string() << " (networks on " << task.device() << ")\n";
+    return train_task_in(task, dir, false);
+  }
   Trainer trainer(cfg);  // envs and agent first: their errors leave nothing on disk
   const auto dir = trainer.create_run_dir();
   std::cerr << "pavlov: training in " << dir.string() << " (networks on " << trainer.device() << ")\n";
@@ -126,8 +150,14 @@ int resume_command(const std::vector<std::string>& args) {
     return 2;
   }
   const Config cfg = load_experiment((dir / "config.toml").string());
-  Trainer trainer(cfg);
   const auto latest = io::latest_checkpoint(dir);
+  if (is_supervised(cfg)) {
+    nets::ClassifyTask task(cfg);
+    std::cerr << "pavlov: resuming " << dir.string() << " from "
+              << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
+    return train_task_in(task, dir, true);
+  }
+  Trainer trainer(cfg);
   std::cerr << "pavlov: resuming " << dir.string() << " from "
             << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
   return train_in(trainer, cfg, dir, true, watch);

@@ -44,6 +44,13 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
   opt.names_of = "optimizer";
   KeySpec record_format = key("record_format", KeyType::kString, std::string("mp4"), "the videos' format: mp4 or gif");
   record_format.choices = {"mp4", "gif"};
+  KeySpec task_kind = key("kind", KeyType::kString, std::string("rl"),
+                          "rl: an agent learns an env ([env], [agent], [train]); classify: a [net] learns to label "
+                          "the images of [task] dataset");
+  task_kind.choices = {"rl", "classify"};
+  KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
+                        "the images of a supervised task (fashion_mnist: Debian's dataset-fashion-mnist)");
+  dataset.choices = {"fashion_mnist"};
   return {
       {"experiment",
        {key("name", KeyType::kString, std::nullopt, "names the run folder <out_dir>/<name>-<UTC time>"),
@@ -89,6 +96,22 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("record_every", KeyType::kInt, std::int64_t{0},
             "env steps between videos of one greedy episode, written to <run>/videos/step-<N>.<format> (0: none)", 0, 1e13),
         record_format}},
+      // The zoo's supervised tasks (nets/tasks/): [task] kind other than "rl" trains a [net] on a dataset.
+      {"task",
+       {task_kind, dataset,
+        key("epochs", KeyType::kInt, std::int64_t{10}, "passes over the training set", 1, 1e6),
+        key("batch_size", KeyType::kInt, std::int64_t{128}, "images per gradient step", 1, 1e6),
+        key("val_size", KeyType::kInt, std::int64_t{5000},
+            "images held out from the end of the training split for validation", 0, 1e9),
+        key("data_fraction", KeyType::kFloat, 1.0,
+            "the fraction of the (remaining) training images to train on (learning curves against data size)", 0.001, 1.0),
+        key("pad_crop", KeyType::kInt, std::int64_t{0},
+            "augmentation: pad each side with this many zero pixels, crop back at a random offset (0: off)", 0, 64),
+        key("hflip", KeyType::kBool, false, "augmentation: mirror left-right with probability 1/2"),
+        key("early_stop", KeyType::kInt, std::int64_t{0},
+            "stop after this many epochs without a better validation accuracy (0: off); the best epoch's "
+            "network is the one tested", 0, 1e6)}},
+      {"net", {}},  // its keys follow its type, as [agent.net]'s
   };
 }
 
@@ -423,36 +446,8 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
       }
     }
   }
-  check(table("env"), "env", spec_of("env"), {"options"});
-  if (v.entries.count("env.id")) {
-    check(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
-  }
-  // The agent may bring its own defaults for [optimizer] and [replay] keys.
-  const CatalogEntry* algo = Catalog::global().find("agent", string_at("agent", "algo", ""));
-  auto agent_defaults = [&](const std::string& table_name, std::vector<KeySpec> specs) {
-    if (algo)
-      for (KeySpec& k : specs)
-        for (const auto& [path, value] : algo->defaults)
-          if (path == table_name + "." + k.name) k.default_value = value;
-    return specs;
-  };
-  check(table("replay"), "replay", agent_defaults("replay", spec_of("replay")));
-  check(table("train"), "train", spec_of("train"));
-  check(table("render"), "render", spec_of("render"));
-
-  // [optimizer]: its name picks the keys it accepts.
-  std::vector<KeySpec> opt_keys = agent_defaults("optimizer", spec_of("optimizer"));
-  const std::string opt_default = std::get<std::string>(*opt_keys.front().default_value);
-  if (const CatalogEntry* e = Catalog::global().find("optimizer", string_at("optimizer", "name", opt_default)))
-    opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
-  check(table("optimizer"), "optimizer", agent_defaults("optimizer", opt_keys));
-
-  // [agent]: its algo picks the keys it accepts; [agent.net] is the network.
-  std::vector<KeySpec> agent_keys = spec_of("agent");
-  if (const CatalogEntry* e = Catalog::global().find("agent", string_at("agent", "algo", "")))
-    agent_keys.insert(agent_keys.end(), e->keys.begin(), e->keys.end());
-  check(table("agent"), "agent", agent_keys, {"net"});
-  {
+  // A network table: its type picks the keys it accepts.
+  auto check_net = [&](const std::string& path) {
     KeySpec type;
     type.name = "type";
     type.type = KeyType::kString;
@@ -460,9 +455,59 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     type.help = "the network (pavlov list nets)";
     type.names_of = "net";
     std::vector<KeySpec> net_keys = {type};
-    if (const CatalogEntry* e = Catalog::global().find("net", string_at("agent.net", "type", "mlp")))
+    if (const CatalogEntry* e = Catalog::global().find("net", string_at(path, "type", "mlp")))
       net_keys.insert(net_keys.end(), e->keys.begin(), e->keys.end());
-    check(table("agent.net"), "agent.net", net_keys);
+    check(table(path), path, net_keys);
+  };
+  // [optimizer]: its name picks the keys it accepts; `defaults` may change some defaults (an agent's).
+  auto check_optimizer = [&](const auto& defaults) {
+    std::vector<KeySpec> opt_keys = defaults("optimizer", spec_of("optimizer"));
+    const std::string opt_default = std::get<std::string>(*opt_keys.front().default_value);
+    if (const CatalogEntry* e = Catalog::global().find("optimizer", string_at("optimizer", "name", opt_default)))
+      opt_keys.insert(opt_keys.end(), e->keys.begin(), e->keys.end());
+    check(table("optimizer"), "optimizer", defaults("optimizer", opt_keys));
+  };
+  auto position_of = [&](const std::string& name) {
+    const auto& kb = root.find(name)->first.source().begin;
+    return source + ":" + std::to_string(kb.line) + ":" + std::to_string(kb.column);
+  };
+
+  check(table("task"), "task", spec_of("task"));
+  const std::string kind = v.entries.count("task.kind") ? std::get<std::string>(v.entries["task.kind"].value) : "rl";
+  if (kind != "rl") {  // a supervised task of the zoo: [task], [net], [optimizer]
+    for (const char* t : {"env", "agent", "replay", "train", "render"})
+      if (root.contains(t))
+        v.error(position_of(t), "[" + std::string(t) + "] belongs to reinforcement learning, not to a task of kind \"" + kind + "\"",
+                "a " + kind + " task takes its data from [task] dataset, its network from [net] and its length from [task] epochs");
+    check_net("net");
+    check_optimizer([](const std::string&, std::vector<KeySpec> specs) { return specs; });
+  } else {
+    if (root.contains("net"))
+      v.error(position_of("net"), "[net] is the network of a supervised task ([task] kind = \"classify\")",
+              "an agent's network is [agent.net]");
+    check(table("env"), "env", spec_of("env"), {"options"});
+    if (v.entries.count("env.id")) {
+      check(table("env.options"), "env.options", env_option_keys(std::get<std::string>(v.entries["env.id"].value)));
+    }
+    // The agent may bring its own defaults for [optimizer] and [replay] keys.
+    const CatalogEntry* algo = Catalog::global().find("agent", string_at("agent", "algo", ""));
+    auto agent_defaults = [&](const std::string& table_name, std::vector<KeySpec> specs) {
+      if (algo)
+        for (KeySpec& k : specs)
+          for (const auto& [path, value] : algo->defaults)
+            if (path == table_name + "." + k.name) k.default_value = value;
+      return specs;
+    };
+    check(table("replay"), "replay", agent_defaults("replay", spec_of("replay")));
+    check(table("train"), "train", spec_of("train"));
+    check(table("render"), "render", spec_of("render"));
+    check_optimizer(agent_defaults);
+
+    // [agent]: its algo picks the keys it accepts; [agent.net] is the network.
+    std::vector<KeySpec> agent_keys = spec_of("agent");
+    if (algo) agent_keys.insert(agent_keys.end(), algo->keys.begin(), algo->keys.end());
+    check(table("agent"), "agent", agent_keys, {"net"});
+    check_net("agent.net");
   }
 
   if (!v.problems.empty()) throw ConfigError(v.problems);
@@ -528,9 +573,11 @@ std::string Config::to_toml() const {
   }
   std::ostringstream os;
   os << "# The resolved configuration of this run: every key, defaults included.\n";
-  for (const char* t : {"experiment", "env", "env.options", "agent", "agent.net", "optimizer", "replay", "train", "render"}) {
+  const bool rl = get_string("task.kind") == "rl";
+  for (const char* t : {"experiment", "task", "net", "env", "env.options", "agent", "agent.net", "optimizer", "replay",
+                        "train", "render"}) {
     auto it = by_table.find(t);
-    if (it == by_table.end()) continue;
+    if (it == by_table.end() || (rl && std::string(t) == "task")) continue;  // an agent's run: [task] is all defaults
     os << "\n[" << t << "]\n";
     for (const auto& [k, e] : it->second) os << k << " = " << config_value_toml(e->value) << "\n";
   }

@@ -23,6 +23,7 @@
 #include "engine/io/metrics.h"
 #include "engine/runtime/agent.h"
 #include "engine/runtime/device.h"
+#include "engine/runtime/run_dir.h"
 
 namespace pavlov {
 namespace {
@@ -150,23 +151,21 @@ struct Trainer::State {
   }
 };
 
-Trainer::Trainer(const Config& cfg) : s_(std::make_unique<State>(cfg)) {}
+namespace {
+// The Trainer is reinforcement learning's; a supervised task's run folder has no agent to load.
+const Config& rl_config(const Config& cfg) {
+  if (cfg.get_string("task.kind") != "rl")
+    throw ConfigError({cfg.source() + ": error: this experiment is a " + cfg.get_string("task.kind") +
+                       " task, not an agent learning an env\n  hint: `pavlov run` and `pavlov resume` train it; its "
+                       "results are in the run folder's eval.json, metrics.csv and confusion.csv"});
+  return cfg;
+}
+}  // namespace
+
+Trainer::Trainer(const Config& cfg) : s_(std::make_unique<State>(rl_config(cfg))) {}
 Trainer::~Trainer() = default;
 
-std::filesystem::path Trainer::create_run_dir() const {
-  namespace fs = std::filesystem;
-  const fs::path base = fs::path(s_->cfg.get_string("experiment.out_dir"));
-  const std::string stem = s_->cfg.get_string("experiment.name") + "-" + io::utc_stamp();
-  fs::create_directories(base);
-  fs::path dir = base / stem;
-  for (int i = 2; fs::exists(dir); ++i) dir = base / (stem + "-" + std::to_string(i));
-  // Built aside and renamed into place, so a run folder never lacks its config.
-  const fs::path tmp = base / ("." + dir.filename().string() + ".creating");
-  fs::create_directories(tmp / "checkpoints");
-  io::write_file_atomic(tmp / "config.toml", s_->cfg.to_toml());
-  fs::rename(tmp, dir);
-  return dir;
-}
+std::filesystem::path Trainer::create_run_dir() const { return pavlov::create_run_dir(s_->cfg); }
 
 const std::string& Trainer::device() const { return s_->device; }
 

@@ -112,3 +112,22 @@ TEST_CASE("config: an agent brings SB3's optimizer and replay defaults; the file
   CHECK_THROWS_AS(parse_experiment(head + "[agent]\nalgo = \"a2c\"\n[optimizer]\nname = \"adam\"\nalpha = 0.9\n", "x.toml"),
                   ConfigError);
 }
+
+TEST_CASE("config: a classify task takes [task] and [net]; the tables of reinforcement learning are errors there") {
+  const std::string task = "[experiment]\nname = \"c\"\n[task]\nkind = \"classify\"\nepochs = 3\n[net]\ntype = \"small_cnn\"\n";
+  const Config cfg = parse_experiment(task, "c.toml");
+  CHECK(cfg.get_string("task.dataset") == "fashion_mnist");
+  CHECK(cfg.get_int_list("net.hidden") == std::vector<std::int64_t>{128});  // small_cnn's default width
+  CHECK(cfg.get_float("optimizer.lr") > 0);
+  auto p = problems_of(task + "[env]\nid = \"CartPole-v1\"\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0] == "x.toml:8:2: error: [env] belongs to reinforcement learning, not to a task of kind \"classify\"\n"
+                "  hint: a classify task takes its data from [task] dataset, its network from [net] and its length "
+                "from [task] epochs");
+  p = problems_of(task + "[net]\n", {});
+  CHECK(!p.empty());  // a table given twice is not TOML
+  p = problems_of(std::string(kGood) + "[net]\nhidden = [8]\n");
+  REQUIRE(p.size() == 1);
+  CHECK(p[0].find("error: [net] is the network of a supervised task ([task] kind = \"classify\")\n"
+                  "  hint: an agent's network is [agent.net]") != std::string::npos);
+}

@@ -9,6 +9,7 @@
 #include "nets/data/batch_loader.h"
 #include "nets/data/fashion_mnist.h"
 #include "nets/data/idx.h"
+#include "nets/data/shapes.h"
 #include "tests/alloc_counter.h"
 
 using namespace pavlov::data;
@@ -129,4 +130,63 @@ TEST_CASE("batch loader: no allocation per batch once running") {
   const auto before = pavlov::test::allocations();
   for (int i = 0; i < 200; ++i) loader.next();
   CHECK(pavlov::test::allocations() == before);
+}
+
+TEST_CASE("shape scenes: a pure function of the seed, masks and boxes that agree, disjoint splits") {
+  const ShapeScene a = make_shape_scene(11), b = make_shape_scene(11), c = make_shape_scene(12);
+  CHECK(a.rgb == b.rgb);
+  CHECK(a.mask == b.mask);
+  CHECK(a.rgb != c.rgb);
+  REQUIRE(a.rgb.size() == 64 * 64 * 3);
+  REQUIRE(a.mask.size() == 64 * 64);
+  int scenes_with_overlap = 0, stars = 0;
+  for (std::uint64_t s = 0; s < 200; ++s) {
+    const ShapeScene scene = make_shape_scene(shape_scene_seed("train", s));
+    REQUIRE(!scene.boxes.empty());
+    int in_boxes = 0;
+    for (const ShapeBox& box : scene.boxes) {
+      CHECK(box.cls >= 1);
+      CHECK(box.cls <= 4);
+      CHECK(box.x0 < box.x1);
+      CHECK(box.y0 < box.y1);
+      stars += box.cls == 4;
+      // Every pixel of the box's class inside it could be the shape's; at least its own pixels are.
+      int same = 0;
+      for (int y = box.y0; y < box.y1; ++y)
+        for (int x = box.x0; x < box.x1; ++x) same += scene.mask[y * 64 + x] == box.cls;
+      CHECK(same >= box.pixels);
+      in_boxes += box.pixels;
+    }
+    int labelled = 0;
+    for (auto m : scene.mask) labelled += m != 0;
+    CHECK(labelled >= in_boxes);  // shapes hidden below the visibility threshold keep their pixels
+    scenes_with_overlap += labelled < [&] {
+      int sum = 0;
+      for (const ShapeBox& box : scene.boxes) sum += (box.x1 - box.x0) * (box.y1 - box.y0);
+      return sum;
+    }();
+  }
+  CHECK(stars > 20);
+  CHECK(scenes_with_overlap > 50);
+  CHECK(shape_scene_seed("train", 0) != shape_scene_seed("test", 0));
+  CHECK(shape_scene_seed("val", 5) != shape_scene_seed("train", 5));
+  CHECK_THROWS_WITH(shape_scene_seed("dev", 0), "shape scenes have the splits train, val and test, not 'dev'");
+}
+
+TEST_CASE("shape scenes: a square at a known place fills its mask exactly") {
+  // A lone shape: every labelled pixel is in its box, and its box holds nothing else of another class.
+  const ShapeScene s = make_shape_scene(3, {.size = 32, .min_shapes = 1, .max_shapes = 1});
+  REQUIRE(s.boxes.size() == 1);
+  const ShapeBox& b = s.boxes[0];
+  int outside = 0, inside = 0;
+  for (int y = 0; y < 32; ++y)
+    for (int x = 0; x < 32; ++x) {
+      const bool in = x >= b.x0 && x < b.x1 && y >= b.y0 && y < b.y1;
+      const int m = s.mask[y * 32 + x];
+      if (!in) outside += m != 0;
+      else inside += m == b.cls;
+      if (in) CHECK((m == 0 || m == b.cls));
+    }
+  CHECK(outside == 0);
+  CHECK(inside == b.pixels);
 }

@@ -14,7 +14,7 @@
 #include "engine/render/window.h"
 #include "engine/runtime/run_dir.h"
 #include "engine/runtime/trainer.h"
-#include "nets/tasks/classify.h"
+#include "nets/tasks/supervised.h"
 
 namespace pavlov::cli {
 namespace {
@@ -77,7 +77,7 @@ int train_in(Trainer& trainer, const Config& cfg, const std::filesystem::path& d
 bool is_supervised(const Config& cfg) { return cfg.get_string("task.kind") != "rl"; }
 
 // A supervised task of the zoo (nets/tasks/) in its run folder; Ctrl-C stops it.
-int train_task_in(nets::ClassifyTask& task, const std::filesystem::path& dir, bool resume) {
+int train_task_in(nets::SupervisedTask& task, const std::filesystem::path& dir, bool resume) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   if (!task.run(dir, resume, &g_stop)) {
@@ -111,7 +111,7 @@ int run_command(const std::vector<std::string>& args) {
   const Config cfg = load_experiment(rest[0], {rest.begin() + 1, rest.end()});
   if (is_supervised(cfg)) {
     if (watch) std::cerr << "pavlov: --watch shows agents playing; a " << cfg.get_string("task.kind") << " task has none\n";
-    nets::ClassifyTask task(cfg);  // data and network first: their errors leave nothing on disk
+    nets::SupervisedTask task(cfg);  // data and network first: their errors leave nothing on disk
     const auto dir = create_run_dir(cfg);
     std::cerr << "pavlov: training in " << dir.string() << " (networks on " << task.device() << ")\n";
     return train_task_in(task, dir, false);
@@ -152,7 +152,7 @@ int resume_command(const std::vector<std::string>& args) {
   const Config cfg = load_experiment((dir / "config.toml").string());
   const auto latest = io::latest_checkpoint(dir);
   if (is_supervised(cfg)) {
-    nets::ClassifyTask task(cfg);
+    nets::SupervisedTask task(cfg);
     std::cerr << "pavlov: resuming " << dir.string() << " from "
               << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
     return train_task_in(task, dir, true);

@@ -45,12 +45,13 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
   KeySpec record_format = key("record_format", KeyType::kString, std::string("mp4"), "the videos' format: mp4 or gif");
   record_format.choices = {"mp4", "gif"};
   KeySpec task_kind = key("kind", KeyType::kString, std::string("rl"),
-                          "rl: an agent learns an env ([env], [agent], [train]); classify: a [net] learns to label "
-                          "the images of [task] dataset");
-  task_kind.choices = {"rl", "classify"};
+                          "rl: an agent learns an env ([env], [agent], [train]); classify: a [net] labels each "
+                          "image of [task] dataset; segment: a [net] (unet) labels each pixel");
+  task_kind.choices = {"rl", "classify", "segment"};
   KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
-                        "the images of a supervised task (fashion_mnist: Debian's dataset-fashion-mnist)");
-  dataset.choices = {"fashion_mnist"};
+                        "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify) "
+                        "or shapes (generated scenes with per-pixel classes; segment)");
+  dataset.choices = {"fashion_mnist", "shapes"};
   return {
       {"experiment",
        {key("name", KeyType::kString, std::nullopt, "names the run folder <out_dir>/<name>-<UTC time>"),
@@ -102,7 +103,11 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("epochs", KeyType::kInt, std::int64_t{10}, "passes over the training set", 1, 1e6),
         key("batch_size", KeyType::kInt, std::int64_t{128}, "images per gradient step", 1, 1e6),
         key("val_size", KeyType::kInt, std::int64_t{5000},
-            "images held out from the end of the training split for validation", 0, 1e9),
+            "validation images: held out from the end of the training split (fashion_mnist), or scenes of "
+            "the val split (shapes)", 0, 1e9),
+        key("scenes", KeyType::kInt, std::int64_t{8000}, "shapes: training scenes", 1, 1e8),
+        key("test_size", KeyType::kInt, std::int64_t{2000}, "shapes: test scenes", 1, 1e8),
+        key("image_size", KeyType::kInt, std::int64_t{64}, "shapes: the side of a scene in pixels", 8, 4096),
         key("data_fraction", KeyType::kFloat, 1.0,
             "the fraction of the (remaining) training images to train on (learning curves against data size)", 0.001, 1.0),
         key("pad_crop", KeyType::kInt, std::int64_t{0},

@@ -14,11 +14,13 @@ BatchLoader::BatchLoader(const LabeledImages& set, LoaderOptions options)
   if (set_.count == 0) throw std::invalid_argument("the image set is empty");
   for (ImageBatch& b : slots_) {
     b.images.resize(static_cast<std::size_t>(options_.batch_size * set_.image_size()));
-    b.labels.resize(static_cast<std::size_t>(options_.batch_size));
+    b.labels.resize(set_.labels.empty() ? 0 : static_cast<std::size_t>(options_.batch_size));
+    b.masks.resize(static_cast<std::size_t>(options_.batch_size * set_.mask_size()));
   }
   order_.resize(static_cast<std::size_t>(set_.count));
   const int p = options_.pad_crop;
   padded_.resize(static_cast<std::size_t>(set_.channels * (set_.height + 2 * p) * (set_.width + 2 * p)));
+  if (!set_.masks.empty()) padded_mask_.resize(static_cast<std::size_t>((set_.height + 2 * p) * (set_.width + 2 * p)));
   thread_ = std::thread([this] { produce(); });
 }
 
@@ -83,7 +85,9 @@ void BatchLoader::fill(ImageBatch& b, std::int64_t index) {
     const std::int64_t i = order_[static_cast<std::size_t>(first + r)];
     const std::uint8_t* src = &set_.pixels[static_cast<std::size_t>(i * set_.image_size())];
     float* dst = &b.images[static_cast<std::size_t>(r * set_.image_size())];
-    b.labels[static_cast<std::size_t>(r)] = set_.labels[static_cast<std::size_t>(i)];
+    if (!b.labels.empty()) b.labels[static_cast<std::size_t>(r)] = set_.labels[static_cast<std::size_t>(i)];
+    const std::uint8_t* src_mask = set_.masks.empty() ? nullptr : &set_.masks[static_cast<std::size_t>(i * set_.mask_size())];
+    std::int64_t* dst_mask = src_mask ? &b.masks[static_cast<std::size_t>(r * set_.mask_size())] : nullptr;
     const bool flip = options_.hflip && aug.below(2) == 1;
     std::int64_t dy = 0, dx = 0;
     if (p > 0) {  // the image at a random offset inside its zero-padded frame
@@ -93,7 +97,18 @@ void BatchLoader::fill(ImageBatch& b, std::int64_t index) {
       for (std::int64_t ch = 0; ch < c; ++ch)
         for (std::int64_t y = 0; y < h; ++y)
           std::copy_n(src + (ch * h + y) * w, w, &padded_[static_cast<std::size_t>((ch * ph + y + p) * pw + p)]);
+      if (src_mask) {  // the mask moves with the image; the padding is background (class 0)
+        std::fill(padded_mask_.begin(), padded_mask_.end(), 0);
+        for (std::int64_t y = 0; y < h; ++y)
+          std::copy_n(src_mask + y * w, w, &padded_mask_[static_cast<std::size_t>((y + p) * pw + p)]);
+      }
     }
+    if (src_mask)
+      for (std::int64_t y = 0; y < h; ++y)
+        for (std::int64_t x = 0; x < w; ++x) {
+          const std::int64_t sx = flip ? w - 1 - x : x;
+          dst_mask[y * w + x] = p > 0 ? padded_mask_[static_cast<std::size_t>((y + dy) * pw + sx + dx)] : src_mask[y * w + sx];
+        }
     for (std::int64_t ch = 0; ch < c; ++ch)
       for (std::int64_t y = 0; y < h; ++y)
         for (std::int64_t x = 0; x < w; ++x) {

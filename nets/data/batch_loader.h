@@ -34,7 +34,8 @@ struct ImageBatch {
   std::int64_t epoch = 0;
   std::int64_t size = 0;   // rows; the last batch of an epoch may be short
   std::vector<float> images;         // [size, channels, height, width], capacity batch_size rows
-  std::vector<std::int64_t> labels;  // [size]
+  std::vector<std::int64_t> labels;  // [size] (sets with labels)
+  std::vector<std::int64_t> masks;   // [size, height, width] (sets with masks; cropped and flipped with the image)
 };
 
 class BatchLoader {
@@ -59,7 +60,7 @@ class BatchLoader {
   std::vector<ImageBatch> slots_;
   std::vector<std::int64_t> order_;  // the current epoch's permutation (producer thread only)
   std::int64_t order_epoch_ = -1;
-  std::vector<std::uint8_t> padded_;  // one padded image (producer thread only)
+  std::vector<std::uint8_t> padded_, padded_mask_;  // one padded image and mask (producer thread only)
 
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -11,12 +11,15 @@
 
 namespace pavlov::data {
 
-// Images and their labels, row-major uint8 pixels.
+// Images and their labels, row-major uint8 pixels: one class per image
+// (classification) or one per pixel (segmentation).
 struct LabeledImages {
   std::int64_t count = 0, channels = 1, height = 0, width = 0;
   std::vector<std::uint8_t> pixels;  // [count, channels, height, width]
-  std::vector<std::uint8_t> labels;  // [count]
+  std::vector<std::uint8_t> labels;  // [count], for classification
+  std::vector<std::uint8_t> masks;   // [count, height, width], for segmentation
   std::int64_t image_size() const { return channels * height * width; }
+  std::int64_t mask_size() const { return masks.empty() ? 0 : height * width; }
 };
 
 inline constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";

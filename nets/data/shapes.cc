@@ -97,4 +97,21 @@ ShapeScene make_shape_scene(std::uint64_t seed, const ShapeSceneOptions& o) {
   return scene;
 }
 
+LabeledImages make_shapes_dataset(const std::string& split, std::int64_t count, const ShapeSceneOptions& o,
+                                  std::uint64_t base) {
+  LabeledImages set;
+  set.count = count, set.channels = 3, set.height = o.size, set.width = o.size;
+  const std::size_t plane = static_cast<std::size_t>(o.size) * o.size;
+  set.pixels.resize(static_cast<std::size_t>(count) * 3 * plane);
+  set.masks.resize(static_cast<std::size_t>(count) * plane);
+  for (std::int64_t i = 0; i < count; ++i) {
+    const ShapeScene scene = make_shape_scene(shape_scene_seed(split, static_cast<std::uint64_t>(i), base), o);
+    std::uint8_t* px = &set.pixels[static_cast<std::size_t>(i) * 3 * plane];
+    for (std::size_t k = 0; k < plane; ++k)
+      for (std::size_t c = 0; c < 3; ++c) px[c * plane + k] = scene.rgb[k * 3 + c];  // HWC -> CHW
+    std::copy(scene.mask.begin(), scene.mask.end(), set.masks.begin() + static_cast<std::ptrdiff_t>(i * plane));
+  }
+  return set;
+}
+
 }  // namespace pavlov::data

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "nets/data/fashion_mnist.h"
+
 namespace pavlov::data {
 
 inline constexpr std::array<const char*, 5> kShapeClasses = {"background", "circle", "square", "triangle", "star"};
@@ -41,5 +43,9 @@ ShapeScene make_shape_scene(std::uint64_t seed, const ShapeSceneOptions& options
 // The seed of scene `index` of a split ("train", "val" or "test"): the splits
 // never share a scene, and `base` picks another dataset altogether.
 std::uint64_t shape_scene_seed(const std::string& split, std::uint64_t index, std::uint64_t base = 0);
+
+// `count` scenes of a split as a segmentation set: [3, size, size] pixels and masks.
+LabeledImages make_shapes_dataset(const std::string& split, std::int64_t count, const ShapeSceneOptions& options = {},
+                                  std::uint64_t base = 0);
 
 }  // namespace pavlov::data

@@ -76,10 +76,12 @@ def run(pavlov, runs, path, seed):
     subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def summary(runs, path, seeds):
+def summary(runs, path):
+    """Every finished seed of `path` in `runs` (not only the ones this call ran)."""
     target, anchor = header(path)
     finals, bests, walls, steps, successes, passed = [], [], [], [], [], 0
-    for seed in range(seeds):
+    seed_dirs = glob.glob(os.path.join(runs, os.path.splitext(os.path.basename(path))[0], "seed*"))
+    for seed in sorted(int(os.path.basename(d)[4:]) for d in seed_dirs if os.path.basename(d)[4:].isdigit()):
         ev = finished(runs, path, seed)
         if not ev:
             continue
@@ -146,7 +148,7 @@ def main():
     ]
     supervised = []
     for path in all_files:
-        target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path, args.seeds)
+        target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path)
         if not finals:
             continue
         name = os.path.relpath(path, ROOT)

@@ -4,12 +4,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "engine/cli/commands.h"
 #include "engine/config/experiment.h"
 #include "engine/env/rng.h"
 #include "engine/io/checkpoint.h"
 #include "engine/render/episode_videos.h"
+#include "engine/render/image_io.h"
+#include "engine/render/plot.h"
 #include "engine/render/live_view.h"
 #include "engine/render/window.h"
 #include "engine/runtime/run_dir.h"
@@ -76,8 +79,29 @@ int train_in(Trainer& trainer, const Config& cfg, const std::filesystem::path& d
 
 bool is_supervised(const Config& cfg) { return cfg.get_string("task.kind") != "rl"; }
 
+// confusion.csv (rows: true classes, columns: predictions) drawn as confusion.png, where PNGs can be written.
+void write_confusion_png(const std::filesystem::path& dir, const std::string& title) {
+  if (!png_supported()) return;
+  std::ifstream in(dir / "confusion.csv");
+  std::string line;
+  std::getline(in, line);  // the header
+  std::vector<std::string> names;
+  std::vector<std::vector<std::int64_t>> counts;
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::string cell;
+    std::getline(row, cell, ',');
+    names.push_back(cell);
+    counts.emplace_back();
+    while (std::getline(row, cell, ',')) counts.back().push_back(std::stoll(cell));
+  }
+  Canvas canvas;
+  draw_confusion(canvas, names, counts, title);
+  save_png(Raster().render(canvas), dir / "confusion.png");
+}
+
 // A supervised task of the zoo (nets/tasks/) in its run folder; Ctrl-C stops it.
-int train_task_in(nets::SupervisedTask& task, const std::filesystem::path& dir, bool resume) {
+int train_task_in(nets::SupervisedTask& task, const Config& cfg, const std::filesystem::path& dir, bool resume) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   if (!task.run(dir, resume, &g_stop)) {
@@ -85,6 +109,7 @@ int train_task_in(nets::SupervisedTask& task, const std::filesystem::path& dir, 
               << dir.string() << "\n";
     return 130;
   }
+  write_confusion_png(dir, cfg.get_string("experiment.name") + ": test set, " + cfg.get_string("task.kind"));
   print_eval(dir);
   return 0;
 }
@@ -114,7 +139,7 @@ int run_command(const std::vector<std::string>& args) {
     nets::SupervisedTask task(cfg);  // data and network first: their errors leave nothing on disk
     const auto dir = create_run_dir(cfg);
     std::cerr << "pavlov: training in " << dir.string() << " (networks on " << task.device() << ")\n";
-    return train_task_in(task, dir, false);
+    return train_task_in(task, cfg, dir, false);
   }
   Trainer trainer(cfg);  // envs and agent first: their errors leave nothing on disk
   const auto dir = trainer.create_run_dir();
@@ -155,7 +180,7 @@ int resume_command(const std::vector<std::string>& args) {
     nets::SupervisedTask task(cfg);
     std::cerr << "pavlov: resuming " << dir.string() << " from "
               << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
-    return train_task_in(task, dir, true);
+    return train_task_in(task, cfg, dir, true);
   }
   Trainer trainer(cfg);
   std::cerr << "pavlov: resuming " << dir.string() << " from "

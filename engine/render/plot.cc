@@ -118,4 +118,37 @@ void draw_plot(Canvas& c, const std::vector<PlotSeries>& series, const PlotOptio
   }
 }
 
+void draw_confusion(Canvas& c, const std::vector<std::string>& names,
+                    const std::vector<std::vector<std::int64_t>>& counts, const std::string& title) {
+  const int n = static_cast<int>(names.size());
+  constexpr int kCell = 44, kTop = 64;
+  std::size_t longest = 0;
+  for (const auto& name : names) longest = std::max(longest, name.size());
+  const int left = 16 + 8 * static_cast<int>(longest + 3);  // "9 " + the name
+  c.begin(left + n * kCell + 16, kTop + n * kCell + 40, {255, 255, 255});
+  c.text_px(16, 12, title, {0, 0, 0});
+  c.text_px(left, 36, "predicted ->   (row: a true class, % of its images)", {90, 90, 90});
+  for (int r = 0; r < n; ++r) {
+    std::int64_t total = 0;
+    for (int k = 0; k < n; ++k) total += counts[static_cast<std::size_t>(r)][static_cast<std::size_t>(k)];
+    c.text_px(8, static_cast<float>(kTop + r * kCell + kCell / 2 - 7),
+              std::to_string(r) + " " + names[static_cast<std::size_t>(r)], {0, 0, 0});
+    for (int k = 0; k < n; ++k) {
+      const double share = total ? static_cast<double>(counts[static_cast<std::size_t>(r)][static_cast<std::size_t>(k)]) / total : 0.0;
+      const auto shade = static_cast<std::uint8_t>(255 - std::lround(215 * std::sqrt(share)));
+      const Color fill = r == k ? Color{shade, 255, shade} : Color{255, shade, shade};  // green diagonal, red errors
+      const float x = static_cast<float>(left + k * kCell), y = static_cast<float>(kTop + r * kCell);
+      c.rect_px(x + 1, y + 1, kCell - 2, kCell - 2, fill);
+      const int pct = static_cast<int>(std::lround(100 * share));
+      if (pct > 0) {
+        const std::string t = std::to_string(pct);
+        c.text_px(x + kCell / 2.0f - 4.0f * static_cast<float>(t.size()), y + kCell / 2.0f - 7, t, {0, 0, 0});
+      }
+    }
+  }
+  for (int k = 0; k < n; ++k)  // column numbers under the grid: the classes in the same order as the rows
+    c.text_px(static_cast<float>(left + k * kCell + kCell / 2 - 4), static_cast<float>(kTop + n * kCell + 8),
+              std::to_string(k), {90, 90, 90});
+}
+
 }  // namespace pavlov

@@ -3,6 +3,7 @@
 // the canvas into a PNG.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,13 @@ struct PlotOptions {
 
 // Draws the series (one colour each, in order) into a new frame of `canvas`.
 void draw_plot(Canvas& canvas, const std::vector<PlotSeries>& series, const PlotOptions& options);
+
+// A confusion matrix as a heat map: counts[label][predicted], one row per true
+// class (names down the left), each cell shaded by its share of its row and
+// labelled with that share in percent, so the diagonal reads as per-class
+// accuracy (or recall) and the rest as what each class is mistaken for.
+void draw_confusion(Canvas& canvas, const std::vector<std::string>& names,
+                    const std::vector<std::vector<std::int64_t>>& counts, const std::string& title);
 
 // Round-number tick positions covering [lo, hi] (1, 2 or 5 times a power of ten apart).
 std::vector<double> nice_ticks(double lo, double hi, int target_count);

@@ -3,6 +3,7 @@
 # accuracy >= MIN), writes eval.json and confusion.csv; a run killed (kill -9)
 # after its first epoch and resumed gives the same metrics as the run that was
 # not (all columns but wall_time and images_per_s) and the same test accuracy.
+# With PAVLOV_EXPECT_PNG=1 the run must also have drawn confusion.png.
 # usage: classify.sh PAVLOV EXPERIMENT_FILE MIN_TEST_ACCURACY [overrides...]
 set -u
 pavlov=$(realpath "$1"); experiment=$(realpath "$2"); min=$3; shift 3
@@ -13,6 +14,8 @@ short=(task.epochs=3 task.data_fraction=0.2 experiment.seed=3 "$@")
 "$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=a >/dev/null 2>a.log || { cat a.log; exit 1; }
 a=$(ls -d a/*/)
 [ -s "$a/confusion.csv" ] || { echo "no confusion.csv"; exit 1; }
+# PNGs are written where the build has SFML (PAVLOV_EXPECT_PNG=1).
+[ "${PAVLOV_EXPECT_PNG:-0}" != 1 ] || [ -s "$a/confusion.png" ] || { echo "no confusion.png"; exit 1; }
 acc=$(grep '"test_accuracy"' "$a/eval.json" | sed 's/[^0-9.]//g')
 awk -v a="$acc" -v m="$min" 'BEGIN { exit !(a >= m) }' || { cat "$a/eval.json"; echo "FAIL: test accuracy $acc < $min"; exit 1; }
 

@@ -14,6 +14,7 @@
 #include "engine/io/binary.h"
 #include "engine/replay/replay.h"
 #include "nets/amp.h"
+#include "nets/actor_copy.h"
 #include "nets/flat_parameters.h"
 #include "nets/flush_denormals.h"
 #include "nets/mlp_backprop.h"
@@ -78,10 +79,9 @@ class Dqn : public Agent {
     // Q network picks the actions (one env step's batch is too small to pay
     // for the round trip), refreshed after every training phase.
     actor_ = q_;
-    if (!device_.is_cpu() && cfg_.get_string("experiment.actor_device") == "cpu") {
+    if (nets::wants_cpu_actor(cfg_, device_)) {
       actor_ = nets::QNetwork(opts);
-      actor_flat_ = std::make_unique<nets::FlatParameters>(actor_->parameters());
-      sync_actor();
+      actor_copy_ = std::make_unique<nets::ActorCopy>(*flat_, actor_->parameters());
     }
     learning_starts_ = cfg_.get_int("replay.learning_starts");
     train_freq_ = cfg_.get_int("agent.train_freq");
@@ -215,7 +215,7 @@ class Dqn : public Agent {
       nets::optimizer_step(*optimizer_);
       ++updates_;
     }
-    if (actor_flat_) sync_actor();
+    if (actor_copy_) actor_copy_->sync();
     if (sums.defined()) {
       // On an accelerator, reading the figures makes the host wait for the GPU:
       // they are read at the first phase and every kMetricsEvery-th after it,
@@ -310,7 +310,7 @@ class Dqn : public Agent {
     flat_->relink();  // loading replaced the parameters' storage
     optimizer_->load(o);
     replay_.load(in);
-    if (actor_flat_) sync_actor();
+    if (actor_copy_) actor_copy_->sync();
   }
 
  private:
@@ -318,12 +318,8 @@ class Dqn : public Agent {
     return tensor_from(data, std::move(shape), type, device_);
   }
   torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const { return obs_tensor(obs, n, obs_space_.numel(), device_); }
-  bool actor_on_cpu() const { return device_.is_cpu() || actor_flat_ != nullptr; }
-  torch::Device actor_device() const { return actor_on_cpu() ? torch::Device(torch::kCPU) : device_; }
-  void sync_actor() {
-    torch::NoGradGuard no_grad;
-    actor_flat_->flat().copy_(flat_->flat());
-  }
+  torch::Device actor_device() const { return nets::acting_device(device_, actor_copy_.get()); }
+  bool actor_on_cpu() const { return actor_device().is_cpu(); }
   static constexpr int kMetricsEvery = 50;
 
   const Config& cfg_;
@@ -336,7 +332,8 @@ class Dqn : public Agent {
   nets::LrSchedule schedule_;
   nets::QNetwork q_{nullptr}, target_{nullptr};
   nets::QNetwork actor_{nullptr};  // acts: q_ itself, or its CPU copy when the learner is on an accelerator
-  std::unique_ptr<nets::FlatParameters> flat_, actor_flat_;
+  std::unique_ptr<nets::FlatParameters> flat_;
+  std::unique_ptr<nets::ActorCopy> actor_copy_;  // with actor_device = "cpu" on an accelerator
   bool amp_ = false;
   std::int64_t phases_ = 0;  // training phases on the autograd path
   std::unique_ptr<nets::MlpBackprop> online_mlp_, target_mlp_, online_eval_, act_mlp_;

@@ -28,6 +28,7 @@
 #include "engine/runtime/agent.h"
 #include "nets/actor_critic.h"
 #include "nets/amp.h"
+#include "nets/actor_copy.h"
 #include "nets/flat_parameters.h"
 #include "nets/flush_denormals.h"
 #include "nets/mlp_backprop.h"
@@ -138,10 +139,9 @@ class ActorCriticAgent : public Agent {
     // networks plays the rollout (refreshed after every update phase, so the
     // log-probabilities it records are the learner's).
     actor_ = ac_;
-    if (!device_.is_cpu() && cfg_.get_string("experiment.actor_device") == "cpu") {
+    if (nets::wants_cpu_actor(cfg_, device_)) {
       actor_ = nets::ActorCritic(options);
-      actor_flat_ = std::make_unique<nets::FlatParameters>(actor_->parameters());
-      sync_actor();
+      actor_copy_ = std::make_unique<nets::ActorCopy>(*flat_, actor_->parameters());
     }
 
     // Buffers reused on every step and update. With the learner on an
@@ -357,7 +357,7 @@ class ActorCriticAgent : public Agent {
       metrics_[m++] = {"clip_range", loss_.clip_range};
     }
     rollout_.t = 0;
-    if (actor_flat_) sync_actor();
+    if (actor_copy_) actor_copy_->sync();
     return {metrics_, m};
   }
 
@@ -408,7 +408,7 @@ class ActorCriticAgent : public Agent {
     ac_->load(model);
     flat_->relink();
     optimizer_->load(opt);
-    if (actor_flat_) sync_actor();
+    if (actor_copy_) actor_copy_->sync();
   }
 
  private:
@@ -486,12 +486,8 @@ class ActorCriticAgent : public Agent {
     ppo_loss_grad(out, ac_->log_std(), values, mb_.batch, loss_, s, d_out_, d_values_, log_std_grad);
   }
 
-  bool actor_on_cpu() const { return device_.is_cpu() || actor_flat_ != nullptr; }
-  torch::Device actor_device() const { return actor_on_cpu() ? torch::Device(torch::kCPU) : device_; }
-  void sync_actor() {
-    torch::NoGradGuard no_grad;
-    actor_flat_->flat().copy_(flat_->flat());
-  }
+  torch::Device actor_device() const { return nets::acting_device(device_, actor_copy_.get()); }
+  bool actor_on_cpu() const { return actor_device().is_cpu(); }
 
   const Config& cfg_;
   bool a2c_;
@@ -513,7 +509,8 @@ class ActorCriticAgent : public Agent {
 
   nets::ActorCritic ac_{nullptr};
   nets::ActorCritic actor_{nullptr};  // acts: ac_ itself, or its CPU copy when the learner is on an accelerator
-  std::unique_ptr<nets::FlatParameters> flat_, actor_flat_;
+  std::unique_ptr<nets::FlatParameters> flat_;
+  std::unique_ptr<nets::ActorCopy> actor_copy_;  // with actor_device = "cpu" on an accelerator
   bool amp_ = false;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, one_policy_, one_value_, mb_policy_, mb_value_;

@@ -16,8 +16,8 @@
 #include "engine/render/live_view.h"
 #include "engine/render/window.h"
 #include "engine/runtime/run_dir.h"
+#include "engine/runtime/task.h"
 #include "engine/runtime/trainer.h"
-#include "nets/tasks/supervised.h"
 
 namespace pavlov::cli {
 namespace {
@@ -101,7 +101,7 @@ void write_confusion_png(const std::filesystem::path& dir, const std::string& ti
 }
 
 // A supervised task of the zoo (nets/tasks/) in its run folder; Ctrl-C stops it.
-int train_task_in(nets::SupervisedTask& task, const Config& cfg, const std::filesystem::path& dir, bool resume) {
+int train_task_in(Task& task, const Config& cfg, const std::filesystem::path& dir, bool resume) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   if (!task.run(dir, resume, &g_stop)) {
@@ -136,10 +136,10 @@ int run_command(const std::vector<std::string>& args) {
   const Config cfg = load_experiment(rest[0], {rest.begin() + 1, rest.end()});
   if (is_supervised(cfg)) {
     if (watch) std::cerr << "pavlov: --watch shows agents playing; a " << cfg.get_string("task.kind") << " task has none\n";
-    nets::SupervisedTask task(cfg);  // data and network first: their errors leave nothing on disk
+    const auto task = make_task(cfg);  // data and network first: their errors leave nothing on disk
     const auto dir = create_run_dir(cfg);
-    std::cerr << "pavlov: training in " << dir.string() << " (networks on " << task.device() << ")\n";
-    return train_task_in(task, cfg, dir, false);
+    std::cerr << "pavlov: training in " << dir.string() << " (networks on " << task->device() << ")\n";
+    return train_task_in(*task, cfg, dir, false);
   }
   Trainer trainer(cfg);  // envs and agent first: their errors leave nothing on disk
   const auto dir = trainer.create_run_dir();
@@ -177,10 +177,10 @@ int resume_command(const std::vector<std::string>& args) {
   const Config cfg = load_experiment((dir / "config.toml").string());
   const auto latest = io::latest_checkpoint(dir);
   if (is_supervised(cfg)) {
-    nets::SupervisedTask task(cfg);
+    const auto task = make_task(cfg);
     std::cerr << "pavlov: resuming " << dir.string() << " from "
               << (latest ? latest->filename().string() : std::string("the start (no checkpoint yet)")) << "\n";
-    return train_task_in(task, cfg, dir, true);
+    return train_task_in(*task, cfg, dir, true);
   }
   Trainer trainer(cfg);
   std::cerr << "pavlov: resuming " << dir.string() << " from "

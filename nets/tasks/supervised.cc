@@ -32,6 +32,12 @@ namespace {
 
 constexpr std::int64_t kEvalBatch = 1000;
 
+const bool kRegistered = [] {
+  for (const char* kind : {"classify", "segment"})
+    register_task(kind, [](const Config& cfg) -> std::unique_ptr<Task> { return std::make_unique<SupervisedTask>(cfg); });
+  return true;
+}();
+
 // [net]'s encoder (if any), its MLP, and a linear head with one logit per class.
 class ClassifierImpl : public torch::nn::Module {
  public:
@@ -162,7 +168,7 @@ struct SupervisedTask::State {
     return s;
   }
 
-  io::CheckpointSections sections() const {
+  io::CheckpointSections sections() {
     std::ostringstream progress;
     io::write_pod(progress, epochs_done);
     io::write_pod(progress, best_epoch);
@@ -172,7 +178,7 @@ struct SupervisedTask::State {
     const torch::Tensor gen = at::detail::getDefaultCPUGenerator().get_state();
     io::write_vector(progress, std::vector<std::uint8_t>(gen.data_ptr<std::uint8_t>(), gen.data_ptr<std::uint8_t>() + gen.numel()));
     return {{"classify", progress.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { const_cast<State*>(this)->module().save(a); })},
+            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { module().save(a); })},
             {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer->save(a); })}};
   }
 
@@ -275,8 +281,10 @@ bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const st
   bool stopped_early = false;
   for (std::int64_t epoch = s.epochs_done; epoch < s.epochs && !stopped_early; ++epoch) {
     const auto t_epoch = std::chrono::steady_clock::now();
-    double loss_sum = 0;
-    std::int64_t correct = 0, seen = 0, targets = 0;
+    // The epoch's loss and correct count add up on the device and are read once, after the epoch.
+    torch::Tensor loss_acc = torch::zeros({}, torch::TensorOptions().dtype(torch::kFloat64).device(s.device));
+    torch::Tensor correct_acc = torch::zeros({}, torch::TensorOptions().dtype(torch::kInt64).device(s.device));
+    std::int64_t seen = 0, targets = 0;
     double lr = 0;
     for (std::int64_t b = 0; b < per_epoch; ++b) {
       if (stop && stop->load()) return false;  // the last finished epoch's checkpoint stays the resume point
@@ -296,11 +304,16 @@ bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const st
       loss.backward();
       s.flat->clip_grad_norm(s.grad_clip);
       optimizer_step(*s.optimizer);
-      loss_sum += loss.item<double>() * static_cast<double>(y.numel());
-      correct += logits.argmax(1).eq(y).sum().item<std::int64_t>();
+      {
+        torch::NoGradGuard no_grad;
+        loss_acc += loss.detach().to(torch::kFloat64) * static_cast<double>(y.numel());
+        correct_acc += logits.argmax(1).eq(y).sum();
+      }
       targets += y.numel();
       seen += batch.size;
     }
+    const double loss_sum = loss_acc.item<double>();
+    const auto correct = correct_acc.item<std::int64_t>();
     const double epoch_s = seconds_since(t_epoch);
     const Scores val = s.evaluate(s.val);
     const Scores test = s.evaluate(s.test);

@@ -7,7 +7,7 @@
 //   segment   one class per pixel: [net] unet (dataset shapes, scenes
 //             generated from seeds: nets/data/shapes.h)
 //
-// It trains in the run folder every run uses (engine/runtime/run_dir.h):
+// Registered as the Task (engine/runtime/task.h) of both kinds. It trains in the run folder every run uses (engine/runtime/run_dir.h):
 // per epoch a metrics.csv / TensorBoard row (train loss and accuracy,
 // validation loss and accuracy, test accuracy, and for segmentation the mean
 // IoU, learning rate, images/s) and a checkpoint (network, optimizer,
@@ -18,28 +18,21 @@
 // would have gone on.
 #pragma once
 
-#include <atomic>
-#include <filesystem>
 #include <memory>
-#include <string>
 
-namespace pavlov {
-class Config;
-}
+#include "engine/runtime/task.h"
 
 namespace pavlov::nets {
 
-class SupervisedTask {
+class SupervisedTask : public Task {
  public:
   // Loads (or generates) the data and builds the network and optimizer:
   // errors (a missing dataset, a net that does not fit) come before any run folder.
   explicit SupervisedTask(const Config& cfg);
-  ~SupervisedTask();
+  ~SupervisedTask() override;
 
-  // Trains in `run_dir` (resuming from its latest checkpoint when asked).
-  // Returns true when finished, false when `stop` was set.
-  bool run(const std::filesystem::path& run_dir, bool resume, const std::atomic<bool>* stop);
-  const std::string& device() const;
+  bool run(const std::filesystem::path& run_dir, bool resume, const std::atomic<bool>* stop) override;
+  const std::string& device() const override;
 
  private:
   struct State;

@@ -1,0 +1,31 @@
+#include "engine/runtime/task.h"
+
+#include <map>
+#include <stdexcept>
+
+#include "engine/config/experiment.h"
+
+namespace pavlov {
+namespace {
+
+std::map<std::string, TaskFactory>& factories() {
+  static std::map<std::string, TaskFactory> f;
+  return f;
+}
+
+}  // namespace
+
+bool register_task(const std::string& kind, TaskFactory factory) {
+  if (!factories().emplace(kind, std::move(factory)).second)
+    throw std::logic_error("task kind '" + kind + "' is registered twice");
+  return true;
+}
+
+std::unique_ptr<Task> make_task(const Config& cfg) {
+  const std::string kind = cfg.get_string("task.kind");
+  const auto it = factories().find(kind);
+  if (it == factories().end()) throw std::invalid_argument("no task of kind '" + kind + "' is built into this pavlov");
+  return it->second(cfg);
+}
+
+}  // namespace pavlov

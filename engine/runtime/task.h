@@ -1,0 +1,34 @@
+// The zoo's supervised tasks ([task] kind other than "rl"), reached through a
+// registry as agents are: the CLI runs one without knowing its networks, and
+// the network library registers the kinds it implements (nets/tasks/).
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace pavlov {
+
+class Config;
+
+class Task {
+ public:
+  virtual ~Task() = default;
+  // Trains in `run_dir` (resuming from its latest checkpoint when asked).
+  // Returns true when finished, false when `stop` was set.
+  virtual bool run(const std::filesystem::path& run_dir, bool resume, const std::atomic<bool>* stop) = 0;
+  // "cpu" or "cuda": where the networks run.
+  virtual const std::string& device() const = 0;
+};
+
+using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;
+
+// Registers the factory of a [task] kind; throws std::logic_error if the kind has one.
+bool register_task(const std::string& kind, TaskFactory factory);
+// The task of cfg's [task] kind, built (data and networks: errors come here,
+// before any run folder); throws std::invalid_argument for a kind without one.
+std::unique_ptr<Task> make_task(const Config& cfg);
+
+}  // namespace pavlov

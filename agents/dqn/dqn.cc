@@ -51,6 +51,115 @@ std::vector<KeySpec> dqn_keys() {
            .help = "epsilon after the decay", .min = 0.0, .max = 1.0}};
 }
 
+// Epsilon-greedy acting with one Q network: the Dqn's own (its learner, or
+// the CPU copy of it) and each async actor's (DqnPolicy).
+class QActor {
+ public:
+  QActor(nets::QNetwork net, const nets::QNetworkOptions& opts, const Space& obs_space, torch::Device device,
+         std::int64_t batch)
+      : net_(std::move(net)), device_(device), obs_numel_(obs_space.numel()), num_actions_(opts.num_actions()) {
+    const auto layers = net_->plain_layers();
+    if (!layers.empty() && device_.is_cpu()) {  // the hot path: MlpBackprop's forward for a whole vector step
+      mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), batch);
+      mlp_batch_ = batch;
+    }
+    explore_row_.assign(batch, 0);
+  }
+
+  // Random actions throughout `random_phase` (before learning starts); else
+  // with `explore`, a random action with probability `epsilon` per row.
+  void act(Rng& rng, double epsilon, bool random_phase, bool explore, ConstArrayView obs, std::int64_t n,
+           std::int64_t* out) {
+    bool need_q = !random_phase;
+    if (static_cast<std::int64_t>(explore_row_.size()) < n) explore_row_.resize(n);  // only if n grows
+    if (need_q && explore) {  // draw the epsilon coins first: skip the network when every row explores
+      need_q = false;
+      for (std::int64_t i = 0; i < n; ++i) {
+        explore_row_[i] = rng.uniform() < epsilon;
+        need_q = need_q || !explore_row_[i];
+      }
+    }
+    torch::NoGradGuard no_grad;  // grad mode is per thread: async actors set it too
+    if (need_q && mlp_ && n == mlp_batch_) {  // argmax over the rows of one forward pass
+      const float* q = mlp_->forward(obs_tensor(obs, n, obs_numel_, torch::kCPU)).data_ptr<float>();
+      for (std::int64_t i = 0; i < n; ++i) {
+        const float* row = q + i * num_actions_;
+        out[i] = std::max_element(row, row + num_actions_) - row;
+      }
+    } else if (need_q) {
+      net_->eval();
+      const torch::Tensor greedy = net_->forward(obs_tensor(obs, n, obs_numel_, device_)).argmax(1).to(torch::kCPU);
+      net_->train();
+      const std::int64_t* g = greedy.data_ptr<std::int64_t>();
+      for (std::int64_t i = 0; i < n; ++i) out[i] = g[i];
+    }
+    for (std::int64_t i = 0; i < n; ++i)
+      if (random_phase || (explore && explore_row_[i])) out[i] = static_cast<std::int64_t>(rng.below(num_actions_));
+  }
+
+  std::vector<float> q_values(ConstArrayView obs) {
+    torch::NoGradGuard no_grad;
+    net_->eval();
+    const torch::Tensor q = net_->forward(obs_tensor(obs, 1, obs_numel_, device_)).to(torch::kCPU).contiguous();
+    net_->train();
+    return {q.data_ptr<float>(), q.data_ptr<float>() + num_actions_};
+  }
+
+ private:
+  nets::QNetwork net_;
+  torch::Device device_;
+  std::int64_t obs_numel_, num_actions_;
+  std::unique_ptr<nets::MlpBackprop> mlp_;
+  std::int64_t mlp_batch_ = 0;
+  std::vector<std::uint8_t> explore_row_;  // per row of act(): take a random action
+};
+
+// The linear epsilon schedule over the run ([agent] exploration_*).
+struct EpsilonSchedule {
+  explicit EpsilonSchedule(const Config& cfg)
+      : start(cfg.get_float("agent.exploration_initial_eps")),
+        end(cfg.get_float("agent.exploration_final_eps")),
+        fraction(cfg.get_float("agent.exploration_fraction")),
+        total_steps(cfg.get_int("train.total_steps")) {}
+  double at(std::int64_t env_steps) const {
+    const double progress = static_cast<double>(env_steps) / static_cast<double>(std::max<std::int64_t>(1, total_steps));
+    return fraction > 0 ? start + (end - start) * std::min(1.0, progress / fraction) : end;
+  }
+  double start, end, fraction;
+  std::int64_t total_steps;
+};
+
+// An async actor's DQN (engine/runtime/async_runner.h): a CPU copy of the Q
+// network, loaded from the learner's flat parameters, acting epsilon-greedily
+// on the learner's schedule (random actions until the learner has seen
+// replay.learning_starts env steps).
+class DqnPolicy : public Policy {
+ public:
+  DqnPolicy(const Config& cfg, const nets::QNetworkOptions& opts, const Space& obs_space, std::int64_t envs,
+            std::uint64_t seed)
+      : rng_(seed), epsilon_(cfg), learning_starts_(cfg.get_int("replay.learning_starts")), net_(opts),
+        flat_(net_->parameters()), actor_(net_, opts, obs_space, torch::kCPU, envs) {}
+
+  void act(ConstArrayView obs, std::int64_t n, ArrayView actions, std::int64_t env_steps, std::span<float>) override {
+    actor_.act(rng_, epsilon_.at(env_steps), env_steps < learning_starts_, true, obs, n, actions.as<std::int64_t>());
+  }
+  void set_weights(std::span<const float> w) override {
+    torch::Tensor& f = flat_.flat();
+    if (static_cast<std::int64_t>(w.size()) != f.numel())
+      throw std::invalid_argument("DQN policy: " + std::to_string(w.size()) + " weights for a network of " +
+                                  std::to_string(f.numel()));
+    std::copy(w.begin(), w.end(), f.data_ptr<float>());
+  }
+
+ private:
+  Rng rng_;
+  EpsilonSchedule epsilon_;
+  std::int64_t learning_starts_;
+  nets::QNetwork net_;
+  nets::FlatParameters flat_;
+  QActor actor_;
+};
+
 class Dqn : public Agent {
  public:
   explicit Dqn(const AgentContext& ctx)
@@ -61,11 +170,14 @@ class Dqn : public Agent {
         total_steps_(ctx.total_steps),
         rng_(derive_seed(ctx.seed, 0xA6E27)),
         replay_(ctx.observation_space, ctx.action_space, replay_options_from(cfg_, ctx.num_envs)),
-        schedule_(cfg_) {
+        schedule_(cfg_),
+        epsilon_schedule_(cfg_),
+        num_envs_(ctx.num_envs) {
     if (!ctx.action_space.is_discrete())
       throw std::invalid_argument("dqn needs a discrete action space, got " + ctx.action_space.to_string());
     torch::manual_seed(derive_seed(ctx.seed, 0x7E7));
-    const auto opts = nets::q_network_options_from(cfg_, obs_space_, num_actions_);
+    opts_ = std::make_unique<nets::QNetworkOptions>(nets::q_network_options_from(cfg_, obs_space_, num_actions_));
+    const auto& opts = *opts_;
     q_ = nets::QNetwork(opts);
     target_ = nets::QNetwork(opts);
     q_->to(device_);
@@ -91,13 +203,9 @@ class Dqn : public Agent {
     double_q_ = cfg_.get_bool("agent.double_q");
     huber_ = cfg_.get_string("agent.loss") == "huber";
     grad_clip_ = cfg_.get_float("optimizer.grad_clip");
-    eps_start_ = cfg_.get_float("agent.exploration_initial_eps");
-    eps_end_ = cfg_.get_float("agent.exploration_final_eps");
-    eps_fraction_ = cfg_.get_float("agent.exploration_fraction");
     beta0_ = cfg_.get_float("replay.beta");
     td_.assign(cfg_.get_int("replay.batch_size"), 0.0f);
-    epsilon_ = eps_start_;
-    explore_row_.assign(ctx.num_envs, 0);
+    epsilon_ = epsilon_schedule_.at(0);
     // The hand-written backward for plain MLPs on the CPU (MlpBackprop): same numbers, no autograd overhead.
     const auto layers = q_->plain_layers();
     if (!layers.empty() && device_.is_cpu()) {
@@ -107,61 +215,37 @@ class Dqn : public Agent {
       if (double_q_) online_eval_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
       dq_ = torch::zeros({b, num_actions_});
     }
-    if (!layers.empty() && actor_on_cpu()) {
-      act_mlp_ = std::make_unique<nets::MlpBackprop>(actor_->plain_layers(), opts.torso().activation(), ctx.num_envs);
-      act_batch_ = ctx.num_envs;
-    }
+    acting_ = std::make_unique<QActor>(actor_, opts, obs_space_, actor_device(), ctx.num_envs);
   }
 
   void act(ConstArrayView obs, std::int64_t n, ArrayView actions, bool explore) override {
-    std::int64_t* out = actions.as<std::int64_t>();
-    const bool random_phase = explore && env_steps_ < learning_starts_;
-    bool need_q = !random_phase;
-    if (static_cast<std::int64_t>(explore_row_.size()) < n) explore_row_.resize(n);  // only if n grows
-    if (need_q && explore) {  // draw the epsilon coins first: skip the network when every row explores
-      need_q = false;
-      for (std::int64_t i = 0; i < n; ++i) {
-        explore_row_[i] = rng_.uniform() < epsilon_;
-        need_q = need_q || !explore_row_[i];
-      }
-    }
-    if (need_q && act_mlp_ && n == act_batch_) {  // the hot path: argmax over the rows of one forward pass
-      const float* q = act_mlp_->forward(obs_tensor(obs, n, obs_space_.numel(), torch::kCPU)).data_ptr<float>();
-      for (std::int64_t i = 0; i < n; ++i) {
-        const float* row = q + i * num_actions_;
-        out[i] = std::max_element(row, row + num_actions_) - row;
-      }
-    } else if (need_q) {
-      torch::NoGradGuard no_grad;
-      actor_->eval();
-      const torch::Tensor greedy = actor_->forward(obs_tensor(obs, n, obs_space_.numel(), actor_device())).argmax(1).to(torch::kCPU);
-      actor_->train();
-      const std::int64_t* g = greedy.data_ptr<std::int64_t>();
-      for (std::int64_t i = 0; i < n; ++i) out[i] = g[i];
-    }
-    for (std::int64_t i = 0; i < n; ++i) {
-      const bool random = random_phase || (explore && explore_row_[i]);
-      if (random) out[i] = static_cast<std::int64_t>(rng_.below(num_actions_));
-    }
+    acting_->act(rng_, epsilon_, explore && env_steps_ < learning_starts_, explore, obs, n, actions.as<std::int64_t>());
   }
 
-  ActionInsight insight(ConstArrayView obs) override {
-    torch::NoGradGuard no_grad;
-    actor_->eval();
-    const torch::Tensor q = actor_->forward(obs_tensor(obs, 1, obs_space_.numel(), actor_device())).to(torch::kCPU).contiguous();
-    actor_->train();
-    return {"Q", {q.data_ptr<float>(), q.data_ptr<float>() + num_actions_}};
-  }
+  ActionInsight insight(ConstArrayView obs) override { return {"Q", acting_->q_values(obs)}; }
 
   void observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) override {
     replay_.add(obs, actions, result);
+  }
+
+  // The async runtime: actors with their own CPU copy, writing their columns of the replay.
+  std::unique_ptr<Policy> make_policy(int, int, std::uint64_t seed) override {
+    return std::make_unique<DqnPolicy>(cfg_, *opts_, obs_space_, num_envs_, seed);
+  }
+  void policy_weights(std::vector<float>& out) override {
+    const torch::Tensor w = flat_->flat().detach().to(torch::kCPU).contiguous();
+    out.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
+  }
+  void observe_columns(int first_env, ConstArrayView obs, ConstArrayView actions, const Batch& result,
+                       std::span<const float>) override {
+    replay_.add(obs, actions, result, first_env);
   }
 
   std::span<const Metric> train(std::int64_t env_steps) override {
     const std::int64_t before = env_steps_;
     env_steps_ = env_steps;
     const double progress = static_cast<double>(env_steps) / static_cast<double>(std::max<std::int64_t>(1, total_steps_));
-    epsilon_ = eps_fraction_ > 0 ? eps_start_ + (eps_end_ - eps_start_) * std::min(1.0, progress / eps_fraction_) : eps_end_;
+    epsilon_ = epsilon_schedule_.at(env_steps);
     if (env_steps < learning_starts_) return {};
     if (env_steps / target_interval_ > before / target_interval_) nets::polyak_update(*q_, *target_, tau_);
     if (env_steps / train_freq_ == before / train_freq_) return {};
@@ -319,7 +403,6 @@ class Dqn : public Agent {
   }
   torch::Tensor to_device(ConstArrayView obs, std::int64_t n) const { return obs_tensor(obs, n, obs_space_.numel(), device_); }
   torch::Device actor_device() const { return nets::acting_device(device_, actor_copy_.get()); }
-  bool actor_on_cpu() const { return actor_device().is_cpu(); }
   static constexpr int kMetricsEvery = 50;
 
   const Config& cfg_;
@@ -330,23 +413,25 @@ class Dqn : public Agent {
   Rng rng_;
   Replay replay_;
   nets::LrSchedule schedule_;
+  EpsilonSchedule epsilon_schedule_;
+  int num_envs_;
+  std::unique_ptr<nets::QNetworkOptions> opts_;
+  std::unique_ptr<QActor> acting_;
   nets::QNetwork q_{nullptr}, target_{nullptr};
   nets::QNetwork actor_{nullptr};  // acts: q_ itself, or its CPU copy when the learner is on an accelerator
   std::unique_ptr<nets::FlatParameters> flat_;
   std::unique_ptr<nets::ActorCopy> actor_copy_;  // with actor_device = "cpu" on an accelerator
   bool amp_ = false;
   std::int64_t phases_ = 0;  // training phases on the autograd path
-  std::unique_ptr<nets::MlpBackprop> online_mlp_, target_mlp_, online_eval_, act_mlp_;
-  std::int64_t act_batch_ = 0;
+  std::unique_ptr<nets::MlpBackprop> online_mlp_, target_mlp_, online_eval_;
   torch::Tensor dq_;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::int64_t learning_starts_ = 0, train_freq_ = 1, gradient_steps_ = 1, target_interval_ = 1;
-  double tau_ = 1.0, grad_clip_ = 0.0, eps_start_ = 1.0, eps_end_ = 0.05, eps_fraction_ = 0.1, epsilon_ = 1.0;
+  double tau_ = 1.0, grad_clip_ = 0.0, epsilon_ = 1.0;
   bool double_q_ = false, huber_ = true;
   std::int64_t env_steps_ = 0, updates_ = 0;
-  std::vector<std::uint8_t> explore_row_;
   double beta0_ = 0.4;
-  std::vector<float> td_;  // the last batch's TD errors (prioritized replay)  // per row of act(): take a random action
+  std::vector<float> td_;  // the last batch's TD errors (prioritized replay)
   Metric metrics_[2];
   Metric status_[3];
 };

@@ -52,6 +52,10 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
                         "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify) "
                         "or shapes (generated scenes with per-pixel classes; segment)");
   dataset.choices = {"fashion_mnist", "shapes"};
+  KeySpec runtime_mode = key("mode", KeyType::kString, std::string("sync"),
+                             "sync: act, step and learn in turn in one thread (deterministic with a seed); async: "
+                             "actor threads act and step while the learner thread trains (docs/async.md)");
+  runtime_mode.choices = {"sync", "async"};
   return {
       {"experiment",
        {key("name", KeyType::kString, std::nullopt, "names the run folder <out_dir>/<name>-<UTC time>"),
@@ -90,6 +94,14 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("eval_every", KeyType::kInt, std::int64_t{0}, "env steps between evaluations (0: only at the end)", 0, 1e13),
         key("eval_episodes", KeyType::kInt, std::int64_t{10}, "greedy episodes per evaluation", 1, 1e6),
         key("checkpoint_every", KeyType::kInt, std::int64_t{10000}, "env steps between checkpoints (0: only at the end)", 0, 1e13)}},
+      {"runtime",
+       {runtime_mode,
+        key("actors", KeyType::kInt, std::int64_t{1},
+            "async: actor threads; each steps env.num_envs / actors envs with its own copy of the policy", 1, 1024),
+        key("unroll", KeyType::kInt, std::int64_t{16},
+            "async: vector steps an actor records with one policy version before handing them to the learner", 1, 1e6),
+        key("queue", KeyType::kInt, std::int64_t{0},
+            "async: blocks of experience waiting for the learner at most, before actors wait (0: 2 per actor)", 0, 1e6)}},
       {"render",
        {key("live", KeyType::kBool, false,
             "open a window that shows one extra env played greedily by the current policy at real-time speed "
@@ -480,7 +492,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
   check(table("task"), "task", spec_of("task"));
   const std::string kind = v.entries.count("task.kind") ? std::get<std::string>(v.entries["task.kind"].value) : "rl";
   if (kind != "rl") {  // a supervised task of the zoo: [task], [net], [optimizer]
-    for (const char* t : {"env", "agent", "replay", "train", "render"})
+    for (const char* t : {"env", "agent", "replay", "train", "runtime", "render"})
       if (root.contains(t))
         v.error(position_of(t), "[" + std::string(t) + "] belongs to reinforcement learning, not to a task of kind \"" + kind + "\"",
                 "a " + kind + " task takes its data from [task] dataset, its network from [net] and its length from [task] epochs");
@@ -505,6 +517,7 @@ Config parse_experiment(std::string_view text, const std::string& source, const 
     };
     check(table("replay"), "replay", agent_defaults("replay", spec_of("replay")));
     check(table("train"), "train", spec_of("train"));
+    check(table("runtime"), "runtime", spec_of("runtime"));
     check(table("render"), "render", spec_of("render"));
     check_optimizer(agent_defaults);
 
@@ -580,7 +593,7 @@ std::string Config::to_toml() const {
   os << "# The resolved configuration of this run: every key, defaults included.\n";
   const bool rl = get_string("task.kind") == "rl";
   for (const char* t : {"experiment", "task", "net", "env", "env.options", "agent", "agent.net", "optimizer", "replay",
-                        "train", "render"}) {
+                        "train", "runtime", "render"}) {
     auto it = by_table.find(t);
     if (it == by_table.end() || (rl && std::string(t) == "task")) continue;  // an agent's run: [task] is all defaults
     os << "\n[" << t << "]\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 
 #include "engine/config/experiment.h"
@@ -57,53 +58,67 @@ Replay::Replay(const Space& observation_space, const Space& action_space, Replay
              b_weights_,
              b_indices_};
   if (options.prioritized) tree_ = std::make_unique<SumTree>(slots);
+  written_.assign(options.num_envs, 0);
 }
 
-void Replay::enter_new_rows(std::int64_t slot0) {
-  if (!tree_) return;
-  const double p = std::pow(max_priority_, options_.alpha);
-  for (int e = 0; e < options_.num_envs; ++e) tree_->set(slot0 + e, p);
+void Replay::enter_new(std::int64_t slot) {
+  if (tree_) tree_->set(slot, std::pow(max_priority_, options_.alpha));
 }
 
-void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r) {
+std::int64_t Replay::fullest() const { return std::min(*std::max_element(written_.begin(), written_.end()), rows_); }
+
+std::int64_t Replay::size() const {
+  std::int64_t n = 0;
+  for (int e = 0; e < options_.num_envs; ++e) n += filled(e);
+  return n;
+}
+
+void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r, int first_env) {
+  if (first_env < 0 || first_env + r.size > options_.num_envs)
+    throw std::out_of_range("Replay::add: env columns out of range");
   const int n = options_.num_envs;
-  const std::int64_t slot0 = pos_ * n;
-  std::memcpy(obs_.data() + slot0 * obs_bytes_, obs.data, n * obs_bytes_);
-  std::memcpy(actions_.data() + slot0 * act_bytes_, actions.data, n * act_bytes_);
-  for (int e = 0; e < n; ++e) {
-    const bool done = r.terminated[e] || r.truncated[e];
-    const std::byte* next = static_cast<const std::byte*>(done ? r.final_obs.data : r.obs.data) + e * obs_bytes_;
-    std::memcpy(next_obs_.data() + (slot0 + e) * obs_bytes_, next, obs_bytes_);
-    rewards_[slot0 + e] = r.rewards[e];
-    terminated_[slot0 + e] = r.terminated[e];
-    truncated_[slot0 + e] = r.truncated[e];
+  for (std::int64_t i = 0; i < r.size; ++i) {
+    const int e = first_env + static_cast<int>(i);
+    const std::int64_t slot = position(e) * n + e;
+    const bool done = r.terminated[i] || r.truncated[i];
+    const std::byte* next = static_cast<const std::byte*>(done ? r.final_obs.data : r.obs.data) + i * obs_bytes_;
+    std::memcpy(obs_.data() + slot * obs_bytes_, static_cast<const std::byte*>(obs.data) + i * obs_bytes_, obs_bytes_);
+    std::memcpy(next_obs_.data() + slot * obs_bytes_, next, obs_bytes_);
+    std::memcpy(actions_.data() + slot * act_bytes_, static_cast<const std::byte*>(actions.data) + i * act_bytes_, act_bytes_);
+    rewards_[slot] = r.rewards[i];
+    terminated_[slot] = r.terminated[i];
+    truncated_[slot] = r.truncated[i];
+    enter_new(slot);
+    ++written_[e];
   }
-  enter_new_rows(slot0);
-  pos_ = (pos_ + 1) % rows_;
-  full_ = full_ || pos_ == 0;
 }
 
 void Replay::add(ConstArrayView obs, ConstArrayView actions, std::span<const float> rewards, ConstArrayView next_obs,
                  std::span<const std::uint8_t> terminated, std::span<const std::uint8_t> truncated) {
   const int n = options_.num_envs;
-  const std::int64_t slot0 = pos_ * n;
-  std::memcpy(obs_.data() + slot0 * obs_bytes_, obs.data, n * obs_bytes_);
-  std::memcpy(actions_.data() + slot0 * act_bytes_, actions.data, n * act_bytes_);
-  std::memcpy(next_obs_.data() + slot0 * obs_bytes_, next_obs.data, n * obs_bytes_);
   for (int e = 0; e < n; ++e) {
-    rewards_[slot0 + e] = rewards[e];
-    terminated_[slot0 + e] = terminated[e];
-    truncated_[slot0 + e] = truncated[e];
+    const std::int64_t slot = position(e) * n + e;
+    std::memcpy(obs_.data() + slot * obs_bytes_, static_cast<const std::byte*>(obs.data) + e * obs_bytes_, obs_bytes_);
+    std::memcpy(next_obs_.data() + slot * obs_bytes_, static_cast<const std::byte*>(next_obs.data) + e * obs_bytes_, obs_bytes_);
+    std::memcpy(actions_.data() + slot * act_bytes_, static_cast<const std::byte*>(actions.data) + e * act_bytes_, act_bytes_);
+    rewards_[slot] = rewards[e];
+    terminated_[slot] = terminated[e];
+    truncated_[slot] = truncated[e];
+    enter_new(slot);
+    ++written_[e];
   }
-  enter_new_rows(slot0);
-  pos_ = (pos_ + 1) % rows_;
-  full_ = full_ || pos_ == 0;
+}
+
+void Replay::cut(int first_env, int n) {
+  for (int e = first_env; e < first_env + n && e < options_.num_envs; ++e)
+    if (written_[e] > 0) truncated_[((written_[e] - 1) % rows_) * options_.num_envs + e] = 1;
 }
 
 void Replay::gather(std::int64_t t, int e, std::int64_t b) {
   const int n = options_.num_envs;
-  // Steps stored from row t up to the newest one.
-  std::int64_t available = full_ ? (pos_ - t + rows_) % rows_ : pos_ - t;
+  // Steps stored from row t up to the newest one of column e.
+  const std::int64_t pos = position(e);
+  std::int64_t available = written_[e] >= rows_ ? (pos - t + rows_) % rows_ : pos - t;
   if (available <= 0) available += rows_;
   const std::int64_t steps = std::min<std::int64_t>(options_.n_step, available);
   double ret = 0.0;
@@ -127,13 +142,17 @@ void Replay::gather(std::int64_t t, int e, std::int64_t b) {
 }
 
 const ReplaySample& Replay::sample(Rng& rng, double beta) {
-  const std::int64_t filled = full_ ? rows_ : pos_;
-  if (filled == 0) throw std::logic_error("Replay::sample on an empty replay");
+  const std::int64_t rows = fullest();
+  if (rows == 0) throw std::logic_error("Replay::sample on an empty replay");
   const int n = options_.num_envs;
   if (!tree_) {
     for (std::int64_t b = 0; b < options_.batch_size; ++b) {
-      const auto t = static_cast<std::int64_t>(rng.below(filled));
-      const auto e = static_cast<int>(rng.below(n));
+      std::int64_t t;
+      int e;
+      do {  // columns written unevenly (async actors): draw again where column e has no row t yet
+        t = static_cast<std::int64_t>(rng.below(rows));
+        e = static_cast<int>(rng.below(n));
+      } while (t >= filled(e));
       gather(t, e, b);
       b_indices_[b] = t * n + e;
     }
@@ -163,9 +182,17 @@ void Replay::update_priorities(std::span<const std::int64_t> indices, std::span<
 }
 
 void Replay::save(std::ostream& out) const {
-  io::write_pod(out, pos_);
-  io::write_pod(out, full_);
-  const std::int64_t used = (full_ ? rows_ : pos_) * options_.num_envs;
+  // Level columns keep the format of one position and a full flag; uneven
+  // ones (async) write -1 and then every column's count.
+  const bool level = std::adjacent_find(written_.begin(), written_.end(), std::not_equal_to<>()) == written_.end();
+  if (level) {
+    io::write_pod(out, position(0));
+    io::write_pod(out, written_[0] >= rows_);
+  } else {
+    io::write_pod(out, std::int64_t{-1});
+    io::write_vector(out, written_);
+  }
+  const std::int64_t used = fullest() * options_.num_envs;
   out.write(reinterpret_cast<const char*>(obs_.data()), used * obs_bytes_);
   out.write(reinterpret_cast<const char*>(next_obs_.data()), used * obs_bytes_);
   out.write(reinterpret_cast<const char*>(actions_.data()), used * act_bytes_);
@@ -179,10 +206,17 @@ void Replay::save(std::ostream& out) const {
 }
 
 void Replay::load(std::istream& in) {
-  pos_ = io::read_pod<std::int64_t>(in);
-  full_ = io::read_pod<bool>(in);
-  if (pos_ < 0 || pos_ >= rows_) throw std::runtime_error("replay data does not fit this replay's capacity");
-  const std::int64_t used = (full_ ? rows_ : pos_) * options_.num_envs;
+  const auto pos = io::read_pod<std::int64_t>(in);
+  if (pos == -1) {
+    const auto w = io::read_vector<std::int64_t>(in);
+    if (w.size() != written_.size()) throw std::runtime_error("replay data was written for another number of envs");
+    written_ = w;
+  } else {
+    const bool full = io::read_pod<bool>(in);
+    if (pos < 0 || pos >= rows_) throw std::runtime_error("replay data does not fit this replay's capacity");
+    written_.assign(written_.size(), full ? rows_ + pos : pos);
+  }
+  const std::int64_t used = fullest() * options_.num_envs;
   auto read = [&](void* p, std::int64_t bytes) {
     if (!in.read(static_cast<char*>(p), bytes)) throw std::runtime_error("checkpoint data ends early (replay)");
   };

@@ -6,6 +6,14 @@
 // uint8). add() takes one vector step; sample() fills batch buffers that are
 // reused from call to call. Neither allocates.
 //
+// Each env column is its own ring with its own write position, so the
+// actors of the async runtime (engine/runtime/async_runner.h), each stepping
+// a slice of the columns at its own pace, write their slices independently
+// (add with `first_env`). Synchronous runs write every column each step, and
+// then the columns stay level. A uniform draw takes a time row below the
+// fullest column's count and an env column, and draws again if that column
+// has not reached the row yet (never with level columns).
+//
 // n-step returns. A sampled transition at time t of env e sums
 // R = r_t + g r_{t+1} + ... + g^{m-1} r_{t+m-1} over m <= n steps of the same
 // env, stopping after the first step that ended its episode, or at the newest
@@ -73,13 +81,18 @@ class Replay {
   // Stores one vector step: `obs` and `actions` have one row per env; the
   // next observation of env e is result.final_obs[e] if its episode ended
   // (same-step autoreset), else result.obs[e].
-  void add(ConstArrayView obs, ConstArrayView actions, const Batch& result);
+  // `first_env`: the first column written (the async runtime's actor slices).
+  void add(ConstArrayView obs, ConstArrayView actions, const Batch& result, int first_env = 0);
   // Stores one transition per env from explicit arrays (tests, custom loops).
   void add(ConstArrayView obs, ConstArrayView actions, std::span<const float> rewards, ConstArrayView next_obs,
            std::span<const std::uint8_t> terminated, std::span<const std::uint8_t> truncated);
 
   // Transitions stored.
-  std::int64_t size() const { return (full_ ? rows_ : pos_) * options_.num_envs; }
+  std::int64_t size() const;
+  // Ends the newest step of columns [first_env, first_env + n) as truncated,
+  // so that no n-step return runs on into what a later writer of those
+  // columns stores (an actor that left; engine/net/).
+  void cut(int first_env, int n);
 
   // Draws batch_size transitions: uniformly, or by priority with weights for
   // the importance-sampling exponent `beta` (annealed towards 1 by the agent).
@@ -95,7 +108,10 @@ class Replay {
   void load(std::istream& in);
 
  private:
-  void enter_new_rows(std::int64_t slot0);  // prioritized: the new slots at the largest priority
+  void enter_new(std::int64_t slot);  // prioritized: a new slot at the largest priority
+  std::int64_t filled(int e) const { return std::min(written_[e], rows_); }
+  std::int64_t position(int e) const { return written_[e] % rows_; }
+  std::int64_t fullest() const;  // rows of the fullest column
 
   ReplayOptions options_;
   std::int64_t rows_;  // time rows
@@ -105,8 +121,7 @@ class Replay {
   std::vector<std::byte> obs_, next_obs_, actions_;
   std::vector<float> rewards_;
   std::vector<std::uint8_t> terminated_, truncated_;
-  std::int64_t pos_ = 0;
-  bool full_ = false;
+  std::vector<std::int64_t> written_;  // per env column: steps ever written
   std::vector<double> gamma_pow_;
 
   std::vector<std::byte> b_obs_, b_next_obs_, b_actions_;

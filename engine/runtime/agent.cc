@@ -15,6 +15,15 @@ std::map<std::string, AgentFactory>& factories() {
 
 ActionInsight Agent::insight(ConstArrayView) { return {}; }
 
+std::unique_ptr<Policy> Agent::make_policy(int, int, std::uint64_t) { return nullptr; }
+
+// Reached only for an agent whose make_policy returned a policy but that left these out: a bug in that agent.
+void Agent::policy_weights(std::vector<float>&) { throw std::logic_error("this agent has no policy weights"); }
+
+void Agent::observe_columns(int, ConstArrayView, ConstArrayView, const Batch&, std::span<const float>) {
+  throw std::logic_error("this agent does not learn from actors' experience");
+}
+
 bool register_agent(const std::string& name, const std::string& summary, std::vector<KeySpec> keys, AgentFactory factory,
                     std::vector<std::pair<std::string, ConfigValue>> defaults) {
   Catalog::global().add({"agent", name, summary, std::move(keys), std::move(defaults)});

@@ -47,6 +47,23 @@ struct AgentContext {
   std::int64_t total_steps = 0;  // env steps of the whole run
 };
 
+// An actor's own copy of an agent's behaviour policy, for the async runtime
+// (engine/runtime/async_runner.h): each actor thread, or remote actor
+// process, acts with one, and loads the learner's weights whenever a newer
+// version is published. It lives on the CPU and allocates nothing per act().
+class Policy {
+ public:
+  virtual ~Policy() = default;
+  // One exploring action per row, as Agent::act with explore would choose it
+  // `env_steps` into the run (schedules such as epsilon follow the learner's
+  // count). `behaviour` gets one number per row when the agent asked for it
+  // (Agent::behaviour_numbers, e.g. the action's log-probability), else it is empty.
+  virtual void act(ConstArrayView obs, std::int64_t n, ArrayView actions, std::int64_t env_steps,
+                   std::span<float> behaviour) = 0;
+  // The learner's weights, as Agent::policy_weights wrote them.
+  virtual void set_weights(std::span<const float> weights) = 0;
+};
+
 class Agent {
  public:
   virtual ~Agent() = default;
@@ -64,6 +81,20 @@ class Agent {
   virtual std::span<const Metric> status() = 0;
   // The names train() and status() report, in column order (for metrics.csv).
   virtual std::vector<std::string> metric_names() const = 0;
+
+  // The async runtime. An agent that supports it returns a policy for actor
+  // `actor` of `actors`, seeded with `seed`; the default, nullptr, means it
+  // trains only synchronously.
+  virtual std::unique_ptr<Policy> make_policy(int actor, int actors, std::uint64_t seed);
+  // The weights its policies load, flattened (called by the learner thread).
+  virtual void policy_weights(std::vector<float>& out);
+  // Numbers per transition its policies record for the learner (0 or 1).
+  virtual int behaviour_numbers() const { return 0; }
+  // observe() for the envs that an actor stepped: they are the columns
+  // [first_env, first_env + result.size) of the agent's num_envs, and
+  // `behaviour` holds their policy's numbers (if any).
+  virtual void observe_columns(int first_env, ConstArrayView obs, ConstArrayView actions, const Batch& result,
+                               std::span<const float> behaviour);
 
   // The numbers behind the greedy action for one observation (for `pavlov
   // watch` and the live view; not on a hot path). The default shows nothing.

@@ -22,6 +22,7 @@
 #include "engine/io/files.h"
 #include "engine/io/metrics.h"
 #include "engine/runtime/agent.h"
+#include "engine/runtime/async_runner.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/run_dir.h"
 
@@ -59,7 +60,8 @@ std::string clock_text(double seconds) {
 struct Trainer::State {
   const Config& cfg;
   std::string device;
-  int num_envs;
+  bool async;
+  int num_envs;  // the agent's: every env of the run (sync: the VectorEnv's; async: the actors' together)
   std::uint64_t seed;
   std::int64_t total_steps;
   VectorEnv venv;
@@ -78,10 +80,12 @@ struct Trainer::State {
   explicit State(const Config& c)
       : cfg(c),
         device(setup_compute(c.get_string("experiment.device"), static_cast<int>(c.get_int("experiment.threads")))),
+        async(c.get_string("runtime.mode") == "async"),
         num_envs(static_cast<int>(c.get_int("env.num_envs"))),
         seed(static_cast<std::uint64_t>(c.get_int("experiment.seed"))),
         total_steps(c.get_int("train.total_steps")),
-        venv(c.get_string("env.id"), {.num_envs = num_envs,
+        // Async: the actors own the envs (AsyncRunner); this one only tells the spaces.
+        venv(c.get_string("env.id"), {.num_envs = async ? 1 : num_envs,
                                       .threads = static_cast<int>(std::min<std::int64_t>(c.get_int("env.threads"), num_envs)),
                                       .autoreset = AutoresetMode::kSameStep,
                                       .seed = seed,
@@ -100,17 +104,41 @@ struct Trainer::State {
     last_train.assign(agent->metric_names().size(), kNaN);
     const Space& os = venv.observation_space();
     const Space& as = venv.action_space();
-    obs.resize(num_envs * os.numel() * dtype_size(os.dtype()));
-    actions.resize(num_envs * as.numel() * dtype_size(as.dtype()));
+    obs.resize(venv.num_envs() * os.numel() * dtype_size(os.dtype()));
+    actions.resize(venv.num_envs() * as.numel() * dtype_size(as.dtype()));
+    if (async) {
+      const auto actors = c.get_int("runtime.actors");
+      if (num_envs % actors != 0)
+        throw ConfigError({c.entry("runtime.actors").origin + ": error: runtime.actors = " + std::to_string(actors) +
+                           " does not divide env.num_envs = " + std::to_string(num_envs) +
+                           "\n  hint: each actor steps num_envs / actors envs; make num_envs a multiple of actors"});
+      if (!agent->make_policy(0, 1, 0))
+        throw ConfigError({c.entry("runtime.mode").origin + ": error: runtime.mode = \"async\", but agent '" +
+                           c.get_string("agent.algo") + "' trains only synchronously\n  hint: set [runtime] mode = \"sync\"; docs/async.md lists "
+                           "the agents with actors"});
+    }
+  }
+
+  ActorPlan actor_plan() const {
+    const int actors = static_cast<int>(cfg.get_int("runtime.actors"));
+    return {.env_id = cfg.get_string("env.id"),
+            .env_options = env_options(cfg),
+            .frame_stack = static_cast<int>(cfg.get_int("env.frame_stack")),
+            .actors = actors,
+            .envs_per_actor = num_envs / actors,
+            .env_threads = static_cast<int>(std::max<std::int64_t>(1, cfg.get_int("env.threads") / actors)),
+            .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
+            .queue = static_cast<int>(cfg.get_int("runtime.queue")),
+            .seed = seed};
   }
 
   ConstArrayView obs_view() const {
     const Space& os = venv.observation_space();
-    return ConstArrayView(obs.data(), os.dtype(), num_envs * os.numel());
+    return ConstArrayView(obs.data(), os.dtype(), venv.num_envs() * os.numel());
   }
   ArrayView actions_view() {
     const Space& as = venv.action_space();
-    return ArrayView(actions.data(), as.dtype(), num_envs * as.numel());
+    return ArrayView(actions.data(), as.dtype(), venv.num_envs() * as.numel());
   }
 
   io::CheckpointSections checkpoint(double wall) const {
@@ -252,8 +280,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       kept_step = -1;  // nothing saved yet: start over in the same folder
     }
   }
-  const Space& os = s.venv.observation_space();
-  const std::size_t obs_bytes = s.num_envs * os.numel() * dtype_size(os.dtype());
+  const std::size_t obs_bytes = s.obs.size();
   if (kept_step < 0) {
     const Batch& b = s.venv.reset(s.seed);
     std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
@@ -263,6 +290,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
                                       "length_mean"};
   const auto names = s.agent->metric_names();
   columns.insert(columns.end(), names.begin(), names.end());
+  if (s.async) columns.push_back("policy_lag");  // learner versions between a block's weights and its learning
   columns.push_back("eval_return");
   io::MetricsLog log(run_dir, columns, kept_step);
 
@@ -271,6 +299,8 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   auto wall = [&] { return s.wall_before + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   std::int64_t steps_at_start = s.env_steps;
   double last_eval = kNaN;
+  double lag_sum = 0.0;
+  std::int64_t lag_blocks = 0;
 
   auto write_row = [&] {
     std::vector<double> v = {static_cast<double>(s.env_steps), wall(),
@@ -292,6 +322,11 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == m.name) agent_values[i] = m.value;
     v.insert(v.end(), agent_values.begin(), agent_values.end());
+    if (s.async) {
+      v.push_back(lag_blocks ? lag_sum / lag_blocks : kNaN);
+      lag_sum = 0.0;
+      lag_blocks = 0;
+    }
     v.push_back(last_eval);
     log.row(v);
     std::ostringstream line;
@@ -303,22 +338,22 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
     if (!s.returns.empty()) line << "  return " << v[4] << " (last " << s.returns.size() << ")";
     for (std::size_t i = 0; i < names.size(); ++i)
       if (!std::isnan(agent_values[i])) line << "  " << names[i] << " " << agent_values[i];
+    if (s.async && !std::isnan(v[v.size() - 2])) line << "  policy_lag " << v[v.size() - 2];
     if (tty) std::cerr << "\r\033[K" << line.str() << std::flush;
     else std::cerr << line.str() << "\n";
   };
   auto checkpoint = [&] { io::save_run_checkpoint(run_dir, s.env_steps, s.checkpoint(wall())); };
 
-  while (s.env_steps < s.total_steps) {
-    if (options.stop && options.stop->load()) {
-      checkpoint();
-      if (tty) std::cerr << "\n";
-      return false;
-    }
-    s.agent->act(s.obs_view(), s.num_envs, s.actions_view(), /*explore=*/true);
-    const Batch& b = s.venv.step(ConstArrayView(s.actions_view()));
-    s.agent->observe(s.obs_view(), ConstArrayView(s.actions_view()), b);
-    const std::int64_t before = s.env_steps;
-    s.env_steps += s.num_envs;
+  // One vector step's experience, from the run's VectorEnv (sync) or an
+  // actor's block (async, columns from first_env on): the agent observes and
+  // trains; then (after_step) the periodic evaluation, metrics row and checkpoint.
+  std::int64_t before = 0;
+  auto learn_from = [&](int first_env, ConstArrayView obs, ConstArrayView actions, const Batch& b,
+                        std::span<const float> behaviour) {
+    if (s.async) s.agent->observe_columns(first_env, obs, actions, b, behaviour);
+    else s.agent->observe(obs, actions, b);
+    before = s.env_steps;
+    s.env_steps += b.size;
     for (std::int64_t e = 0; e < b.size; ++e) {
       if (!(b.terminated[e] || b.truncated[e])) continue;
       ++s.episodes;
@@ -333,7 +368,8 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
     for (const Metric& x : m)
       for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == x.name) s.last_train[i] = x.value;
-    std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
+  };
+  auto after_step = [&] {
     for (TrainingObserver* o : options.observers) o->after_step(*s.agent, s.env_steps, run_dir);
 
     const auto crossed = [&](std::int64_t every) { return every > 0 && s.env_steps / every > before / every; };
@@ -350,6 +386,48 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       last_eval = kNaN;
     }
     if (crossed(ckpt_every) && s.env_steps < s.total_steps) checkpoint();
+  };
+  auto interrupted = [&] {
+    checkpoint();
+    if (tty) std::cerr << "\n";
+    return false;
+  };
+
+  if (!s.async) {
+    while (s.env_steps < s.total_steps) {
+      if (options.stop && options.stop->load()) return interrupted();
+      s.agent->act(s.obs_view(), s.num_envs, s.actions_view(), /*explore=*/true);
+      const Batch& b = s.venv.step(ConstArrayView(s.actions_view()));
+      learn_from(0, s.obs_view(), ConstArrayView(s.actions_view()), b, {});
+      std::memcpy(s.obs.data(), b.obs.data, obs_bytes);
+      after_step();
+    }
+  } else {
+    AsyncRunner runner(*s.agent, s.actor_plan());
+    runner.start(s.env_steps);
+    while (s.env_steps < s.total_steps) {
+      if (options.stop && options.stop->load()) {
+        runner.stop();
+        return interrupted();
+      }
+      std::optional<Experience> block = runner.next();
+      if (!block) {  // an actor failed: keep what was learned, then report its error
+        runner.stop();
+        checkpoint();
+        if (tty) std::cerr << "\n";
+        runner.rethrow_if_failed();
+        throw std::logic_error("the actors stopped without an error");
+      }
+      lag_sum += static_cast<double>(runner.version() - block->policy_version);
+      ++lag_blocks;
+      for (int t = 0; t < block->steps && s.env_steps < s.total_steps; ++t) {
+        learn_from(block->first_env, block->obs_at(t), block->actions_at(t), block->step(t), block->behaviour_at(t));
+        after_step();
+      }
+      runner.recycle(std::move(*block));
+      runner.publish(s.env_steps);
+    }
+    runner.stop();
   }
   const EvalResult r = evaluate(eval_episodes, eval_seed);
   last_eval = r.mean;

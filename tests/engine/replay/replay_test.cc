@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <sstream>
 
 #include "alloc_counter.h"
 
@@ -87,4 +88,63 @@ TEST_CASE("replay: inserting and sampling allocate nothing" * doctest::skip(!pav
     r.sample(rng);
   }
   CHECK(pavlov::test::allocations() == before);
+}
+
+TEST_CASE("replay: actors write their env columns at their own pace; n-step returns stay in a column") {
+  // 2 columns, gamma 0.5, n = 2. Column 0 gets 3 steps (obs 0, 1, 2; rewards 1, 2, 3), column 1 one
+  // step (obs 100, reward 10); then column 1's writer leaves (cut) and a new one writes obs 200, reward 20.
+  Replay r(Space::box(-1e9, 1e9, {1}), Space::discrete(2),
+           {.capacity = 16, .num_envs = 2, .n_step = 2, .gamma = 0.5, .batch_size = 1});
+  auto add = [&](int col, float o, float rew) {
+    const float obs[1] = {o}, next[1] = {o + 0.5f}, rw[1] = {rew};
+    const std::int64_t a[1] = {0};
+    std::uint8_t zero[1] = {0};
+    float ret[1] = {0};
+    std::int32_t len[1] = {0};
+    pavlov::Batch b;
+    b.size = 1;
+    b.obs = pavlov::ArrayView(const_cast<float*>(next), pavlov::DType::kFloat32, 1);
+    b.final_obs = b.obs;
+    b.rewards = std::span<float>(const_cast<float*>(rw), 1);
+    b.terminated = zero;
+    b.truncated = zero;
+    b.episode_return = ret;
+    b.episode_length = len;
+    r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), b, col);
+  };
+  add(0, 0, 1);
+  add(0, 1, 2);
+  add(1, 100, 10);
+  add(0, 2, 3);
+  CHECK(r.size() == 4);
+  r.cut(1, 1);
+  add(1, 200, 20);
+  CHECK(r.size() == 5);
+  pavlov::Rng rng(9);
+  std::map<float, std::pair<float, float>> by_obs;
+  for (int i = 0; i < 400; ++i) {
+    const auto& s = r.sample(rng);
+    by_obs[s.obs.as<float>()[0]] = {s.returns[0], s.discounts[0]};
+  }
+  REQUIRE(by_obs.size() == 5);  // never a row that a column has not written
+  CHECK(by_obs[0].first == doctest::Approx(1 + 0.5 * 2));  // column 0's own next step
+  CHECK(by_obs[0].second == doctest::Approx(0.25));
+  CHECK(by_obs[2].first == doctest::Approx(3.0));  // the newest step of column 0
+  CHECK(by_obs[100].first == doctest::Approx(10.0));  // cut: does not run on into the next writer's 20
+  CHECK(by_obs[100].second == doctest::Approx(0.5));  // a cut bootstraps, as a time limit does
+  CHECK(by_obs[200].first == doctest::Approx(20.0));
+  CHECK_THROWS_AS(add(2, 0, 0), std::out_of_range);
+
+  // Uneven columns survive a save and load.
+  std::stringstream buf;
+  r.save(buf);
+  Replay back(Space::box(-1e9, 1e9, {1}), Space::discrete(2),
+              {.capacity = 16, .num_envs = 2, .n_step = 2, .gamma = 0.5, .batch_size = 1});
+  back.load(buf);
+  CHECK(back.size() == 5);
+  pavlov::Rng rng2(9), rng3(9);
+  for (int i = 0; i < 50; ++i) {
+    const float a = r.sample(rng2).returns[0];
+    CHECK(back.sample(rng3).returns[0] == a);
+  }
 }

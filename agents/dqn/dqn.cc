@@ -240,6 +240,7 @@ class Dqn : public Agent {
                        std::span<const float>) override {
     replay_.add(obs, actions, result, first_env);
   }
+  void release_columns(int first_env, int n) override { replay_.cut(first_env, n); }
 
   std::span<const Metric> train(std::int64_t env_steps) override {
     const std::int64_t before = env_steps_;
@@ -304,7 +305,8 @@ class Dqn : public Agent {
       // On an accelerator, reading the figures makes the host wait for the GPU:
       // they are read at the first phase and every kMetricsEvery-th after it,
       // and the log shows the last read.
-      if (!device_.is_cpu() && phases_++ % kMetricsEvery != 0) return {};
+      // Non-empty all the same: it tells the trainer that the network changed.
+      if (!device_.is_cpu() && phases_++ % kMetricsEvery != 0) return metrics_;
       const torch::Tensor host = sums.to(torch::kCPU, torch::kFloat64);
       loss_sum = host[0].item<double>();
       q_sum = host[1].item<double>();

@@ -196,6 +196,11 @@ class Impala : public Agent {
     if (t + 1 == steps_) ready_.push_back({first_env, static_cast<int>(b.size)});
   }
 
+  // A remote actor left: drop what it began (blocks arrive whole, so nothing, normally).
+  void release_columns(int first_env, int n) override {
+    for (int e = first_env; e < first_env + n && e < num_envs_; ++e) filled_[e] = 0;
+  }
+
   std::span<const Metric> train(std::int64_t env_steps) override {
     env_steps_ = env_steps;
     if (ready_.empty()) return {};

@@ -29,6 +29,7 @@ commands:
   bench env [ID] [options]       steps/s of an environment with random actions
                                  (every registered id when ID is left out)
   check-env ID                   the conformance check of an environment (a plugin's too)
+  actor FILE --connect HOST:PORT act for a learner that listens (async runtime; docs/protocol.md)
   docs                           the reference of every experiment key, as Markdown
 
 options:
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
   try {
     load_plugins(args);
     if (command == "check-env") return pavlov::cli::check_env_command(args);
+    if (command == "actor") return pavlov::cli::actor_command(args);
     if (command == "list") return pavlov::cli::list_command(args);
     if (command == "bench") return pavlov::cli::bench_command(args);
     if (command == "run") return pavlov::cli::run_command(args);

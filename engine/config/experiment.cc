@@ -101,7 +101,19 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("unroll", KeyType::kInt, std::int64_t{16},
             "async: vector steps an actor records with one policy version before handing them to the learner", 1, 1e6),
         key("queue", KeyType::kInt, std::int64_t{0},
-            "async: blocks of experience waiting for the learner at most, before actors wait (0: 2 per actor)", 0, 1e6)}},
+            "async: blocks of experience waiting for the learner at most, before actors wait (0: 2 per actor)", 0, 1e6),
+        key("listen", KeyType::kString, std::string(""),
+            "async: HOST:PORT where the learner accepts remote actors (`pavlov actor --connect`); empty: none. "
+            "Use 127.0.0.1 unless other machines must reach it (docs/protocol.md)"),
+        key("remote_envs", KeyType::kInt, std::int64_t{0},
+            "async with listen: env columns the learner keeps for remote actors' envs, all of them together", 0, 65536),
+        key("token", KeyType::kString, std::string(""),
+            "the shared secret every remote actor must present; the environment variable PAVLOV_TOKEN, "
+            "when set, is used instead (keep it out of files you share)"),
+        key("max_payload_mb", KeyType::kInt, std::int64_t{64}, "the largest message a learner or actor accepts, in MiB",
+            1, 4000),
+        key("heartbeat_timeout", KeyType::kFloat, 10.0,
+            "seconds of silence after which a remote peer counts as gone", 0.1, 3600)}},
       {"render",
        {key("live", KeyType::kBool, false,
             "open a window that shows one extra env played greedily by the current policy at real-time speed "

@@ -20,6 +20,8 @@ std::unique_ptr<Policy> Agent::make_policy(int, int, std::uint64_t) { return nul
 // Reached only for an agent whose make_policy returned a policy but that left these out: a bug in that agent.
 void Agent::policy_weights(std::vector<float>&) { throw std::logic_error("this agent has no policy weights"); }
 
+void Agent::release_columns(int, int) {}
+
 void Agent::observe_columns(int, ConstArrayView, ConstArrayView, const Batch&, std::span<const float>) {
   throw std::logic_error("this agent does not learn from actors' experience");
 }

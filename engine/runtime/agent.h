@@ -96,6 +96,10 @@ class Agent {
   virtual void observe_columns(int first_env, ConstArrayView obs, ConstArrayView actions, const Batch& result,
                                std::span<const float> behaviour);
 
+  // The writer of columns [first_env, first_env + n) left (a remote actor
+  // disconnected); a later one will continue them. The default does nothing.
+  virtual void release_columns(int first_env, int n);
+
   // The numbers behind the greedy action for one observation (for `pavlov
   // watch` and the live view; not on a hot path). The default shows nothing.
   virtual ActionInsight insight(ConstArrayView obs);

@@ -96,6 +96,10 @@ void AsyncRunner::publish(std::int64_t env_steps) {
 
 void AsyncRunner::start(std::int64_t env_steps) {
   publish(env_steps);
+  start_without_publishing(env_steps);
+}
+
+void AsyncRunner::start_without_publishing(std::int64_t env_steps) {
   for (int a = 0; a < plan_.actors; ++a) {
     threads_.emplace_back([this, a, env_steps] {
       try {
@@ -110,7 +114,9 @@ void AsyncRunner::start(std::int64_t env_steps) {
 
 std::optional<Experience> AsyncRunner::next() { return full_.pop(); }
 
-void AsyncRunner::recycle(Experience&& block) { free_.push(std::move(block)); }
+// Never waits: blocks that remote connections or leave notices added beyond
+// the pool's size are simply freed (a learner must not block on its actors).
+void AsyncRunner::recycle(Experience&& block) { free_.try_push(std::move(block)); }
 
 void AsyncRunner::fail(std::exception_ptr error) {
   {

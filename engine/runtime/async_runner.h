@@ -68,6 +68,9 @@ class AsyncRunner {
   // Publishes the agent's weights and starts the actors; `env_steps` seeds
   // their resets, so a resumed run does not replay the same episodes.
   void start(std::int64_t env_steps);
+  // Starts the actors without publishing: they wait until weights arrive on
+  // the board from elsewhere (a remote actor process's, from the learner).
+  void start_without_publishing(std::int64_t env_steps);
   // The next block from any actor (local or remote); nothing once stopped or failed.
   std::optional<Experience> next();
   // Gives a used block back to the actors.
@@ -85,8 +88,10 @@ class AsyncRunner {
 
   ClosableQueue<Experience>& inbox() { return full_; }
   ClosableQueue<Experience>& free_blocks() { return free_; }
-  const WeightsBoard& board() const { return board_; }
+  WeightsBoard& board() { return board_; }
   int local_envs() const { return plan_.actors * plan_.envs_per_actor; }
+  const Space& observation_space() const { return envs_.front()->observation_space(); }
+  const Space& action_space() const { return envs_.front()->action_space(); }
 
  private:
   Agent& agent_;

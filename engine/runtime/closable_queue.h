@@ -34,6 +34,15 @@ class ClosableQueue {
     return true;
   }
 
+  // Never waits: false (and `item` untouched) when the queue is full or closed.
+  bool try_push(T&& item) {
+    std::lock_guard lock(mutex_);
+    if (closed_ || items_.size() >= capacity_) return false;
+    items_.push_back(std::move(item));
+    not_empty_.notify_one();
+    return true;
+  }
+
   // Waits for an item; nothing once the queue is closed and drained.
   std::optional<T> pop() {
     std::unique_lock lock(mutex_);

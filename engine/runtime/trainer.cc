@@ -22,6 +22,7 @@
 #include "engine/io/files.h"
 #include "engine/io/metrics.h"
 #include "engine/runtime/agent.h"
+#include "engine/net/learner_server.h"
 #include "engine/runtime/async_runner.h"
 #include "engine/runtime/device.h"
 #include "engine/runtime/run_dir.h"
@@ -57,10 +58,35 @@ std::string clock_text(double seconds) {
 
 }  // namespace
 
+// [runtime] remote_envs when the learner listens for remote actors (0 when it
+// does not), after checking that listen, mode, remote_envs and token agree.
+int checked_remote_envs(const Config& c) {
+  const std::string& listen = c.get_string("runtime.listen");
+  if (listen.empty()) return 0;
+  auto error = [&](const char* key, const std::string& what, const std::string& hint) {
+    return ConfigError({c.entry(key).origin + ": error: " + key + ": " + what + "\n  hint: " + hint});
+  };
+  if (c.get_string("runtime.mode") != "async")
+    throw error("runtime.listen", "remote actors need the async runtime", "set [runtime] mode = \"async\"");
+  try {
+    net::split_host_port(listen);
+  } catch (const std::invalid_argument& e) {
+    throw error("runtime.listen", e.what(), "write HOST:PORT, e.g. \"127.0.0.1:5555\"");
+  }
+  if (c.get_int("runtime.remote_envs") < 1)
+    throw error("runtime.remote_envs", "is 0, so no remote actor would fit",
+                "set it to the envs all remote actors step together (each process: env.num_envs / runtime.actors per actor thread)");
+  if (net::resolve_token(c.get_string("runtime.token")).empty())
+    throw error("runtime.token", "a listening learner needs a token, and neither [runtime] token nor PAVLOV_TOKEN is set",
+                "export PAVLOV_TOKEN=<a secret> for the learner and every actor");
+  return static_cast<int>(c.get_int("runtime.remote_envs"));
+}
+
 struct Trainer::State {
   const Config& cfg;
   std::string device;
   bool async;
+  int remote_envs;  // async with [runtime] listen: the columns kept for remote actors
   int num_envs;  // the agent's: every env of the run (sync: the VectorEnv's; async: the actors' together)
   std::uint64_t seed;
   std::int64_t total_steps;
@@ -81,11 +107,12 @@ struct Trainer::State {
       : cfg(c),
         device(setup_compute(c.get_string("experiment.device"), static_cast<int>(c.get_int("experiment.threads")))),
         async(c.get_string("runtime.mode") == "async"),
-        num_envs(static_cast<int>(c.get_int("env.num_envs"))),
+        remote_envs(checked_remote_envs(c)),
+        num_envs(static_cast<int>(c.get_int("env.num_envs")) + remote_envs),
         seed(static_cast<std::uint64_t>(c.get_int("experiment.seed"))),
         total_steps(c.get_int("train.total_steps")),
         // Async: the actors own the envs (AsyncRunner); this one only tells the spaces.
-        venv(c.get_string("env.id"), {.num_envs = async ? 1 : num_envs,
+        venv(c.get_string("env.id"), {.num_envs = async ? 1 : num_envs,  // sync: remote_envs is 0
                                       .threads = static_cast<int>(std::min<std::int64_t>(c.get_int("env.threads"), num_envs)),
                                       .autoreset = AutoresetMode::kSameStep,
                                       .seed = seed,
@@ -108,7 +135,7 @@ struct Trainer::State {
     actions.resize(venv.num_envs() * as.numel() * dtype_size(as.dtype()));
     if (async) {
       const auto actors = c.get_int("runtime.actors");
-      if (num_envs % actors != 0)
+      if ((num_envs - remote_envs) % actors != 0)
         throw ConfigError({c.entry("runtime.actors").origin + ": error: runtime.actors = " + std::to_string(actors) +
                            " does not divide env.num_envs = " + std::to_string(num_envs) +
                            "\n  hint: each actor steps num_envs / actors envs; make num_envs a multiple of actors"});
@@ -125,7 +152,7 @@ struct Trainer::State {
             .env_options = env_options(cfg),
             .frame_stack = static_cast<int>(cfg.get_int("env.frame_stack")),
             .actors = actors,
-            .envs_per_actor = num_envs / actors,
+            .envs_per_actor = (num_envs - remote_envs) / actors,
             .env_threads = static_cast<int>(std::max<std::int64_t>(1, cfg.get_int("env.threads") / actors)),
             .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
             .queue = static_cast<int>(cfg.get_int("runtime.queue")),
@@ -291,6 +318,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   const auto names = s.agent->metric_names();
   columns.insert(columns.end(), names.begin(), names.end());
   if (s.async) columns.push_back("policy_lag");  // learner versions between a block's weights and its learning
+  if (s.remote_envs > 0) columns.push_back("remote_steps");  // env steps learned from remote actors, all so far
   columns.push_back("eval_return");
   io::MetricsLog log(run_dir, columns, kept_step);
 
@@ -300,7 +328,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   std::int64_t steps_at_start = s.env_steps;
   double last_eval = kNaN;
   double lag_sum = 0.0;
-  std::int64_t lag_blocks = 0;
+  std::int64_t lag_blocks = 0, remote_steps = 0;
 
   auto write_row = [&] {
     std::vector<double> v = {static_cast<double>(s.env_steps), wall(),
@@ -327,6 +355,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       lag_sum = 0.0;
       lag_blocks = 0;
     }
+    if (s.remote_envs > 0) v.push_back(static_cast<double>(remote_steps));
     v.push_back(last_eval);
     log.row(v);
     std::ostringstream line;
@@ -338,7 +367,8 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
     if (!s.returns.empty()) line << "  return " << v[4] << " (last " << s.returns.size() << ")";
     for (std::size_t i = 0; i < names.size(); ++i)
       if (!std::isnan(agent_values[i])) line << "  " << names[i] << " " << agent_values[i];
-    if (s.async && !std::isnan(v[v.size() - 2])) line << "  policy_lag " << v[v.size() - 2];
+    if (s.async && !std::isnan(v[names.size() + 8])) line << "  policy_lag " << v[names.size() + 8];
+    if (s.remote_envs > 0) line << "  remote_steps " << remote_steps;
     if (tty) std::cerr << "\r\033[K" << line.str() << std::flush;
     else std::cerr << line.str() << "\n";
   };
@@ -348,6 +378,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   // actor's block (async, columns from first_env on): the agent observes and
   // trains; then (after_step) the periodic evaluation, metrics row and checkpoint.
   std::int64_t before = 0;
+  bool updated = false;  // the agent trained since the actors' weights were last published
   auto learn_from = [&](int first_env, ConstArrayView obs, ConstArrayView actions, const Batch& b,
                         std::span<const float> behaviour) {
     if (s.async) s.agent->observe_columns(first_env, obs, actions, b, behaviour);
@@ -365,6 +396,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       }
     }
     const auto m = s.agent->train(s.env_steps);
+    updated = updated || !m.empty();
     for (const Metric& x : m)
       for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == x.name) s.last_train[i] = x.value;
@@ -405,19 +437,47 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
   } else {
     AsyncRunner runner(*s.agent, s.actor_plan());
     runner.start(s.env_steps);
+    std::unique_ptr<net::LearnerServer> server;
+    if (s.remote_envs > 0) {
+      const Space& os = s.venv.observation_space();
+      const Space& as = s.venv.action_space();
+      server = std::make_unique<net::LearnerServer>(
+          net::ServerOptions{.listen = cfg.get_string("runtime.listen"),
+                             .token = net::resolve_token(cfg.get_string("runtime.token")),
+                             .max_payload = static_cast<std::uint32_t>(cfg.get_int("runtime.max_payload_mb") << 20),
+                             .heartbeat_timeout_s = cfg.get_float("runtime.heartbeat_timeout"),
+                             .first_column = runner.local_envs(),
+                             .columns = s.remote_envs,
+                             .env_id = cfg.get_string("env.id"),
+                             .observation_space = os,
+                             .action_space = as,
+                             .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
+                             .behaviour_numbers = s.agent->behaviour_numbers()},
+          runner, [tty](const std::string& line) { std::cerr << (tty ? "\r\033[K" : "") << line << "\n"; });
+      std::cerr << "listening for remote actors on " << cfg.get_string("runtime.listen").substr(0, cfg.get_string("runtime.listen").rfind(':'))
+                << ":" << server->port() << "\n";
+    }
     while (s.env_steps < s.total_steps) {
       if (options.stop && options.stop->load()) {
+        server.reset();
         runner.stop();
         return interrupted();
       }
       std::optional<Experience> block = runner.next();
       if (!block) {  // an actor failed: keep what was learned, then report its error
+        server.reset();
         runner.stop();
         checkpoint();
         if (tty) std::cerr << "\n";
         runner.rethrow_if_failed();
         throw std::logic_error("the actors stopped without an error");
       }
+      if (block->steps == 0) {  // a remote actor left its columns
+        s.agent->release_columns(block->first_env, block->num_envs);
+        runner.recycle(std::move(*block));
+        continue;
+      }
+      if (block->first_env >= runner.local_envs()) remote_steps += static_cast<std::int64_t>(block->steps) * block->num_envs;
       lag_sum += static_cast<double>(runner.version() - block->policy_version);
       ++lag_blocks;
       for (int t = 0; t < block->steps && s.env_steps < s.total_steps; ++t) {
@@ -425,8 +485,10 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
         after_step();
       }
       runner.recycle(std::move(*block));
-      runner.publish(s.env_steps);
+      if (updated) runner.publish(s.env_steps);  // versions count updates: the lag is in learner updates
+      updated = false;
     }
+    server.reset();
     runner.stop();
   }
   const EvalResult r = evaluate(eval_episodes, eval_seed);

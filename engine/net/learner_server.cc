@@ -331,9 +331,10 @@ LearnerServer::~LearnerServer() {
       x->welcomed = false;  // the learner is going away: no leave markers
       x->close("learner stopped");
     }
+    s.io.stop();  // handlers still queued (a tick that would re-arm its timer) are dropped with the context
   });
   s.runner.inbox().close();  // a push that waits for room would otherwise hold the thread
-  if (s.thread.joinable()) s.thread.join();  // run() returns once the closed sockets' handlers are done
+  if (s.thread.joinable()) s.thread.join();
 }
 
 int LearnerServer::port() const { return impl_->acceptor.local_endpoint().port(); }

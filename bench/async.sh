@@ -50,4 +50,4 @@ echo "CPU: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 case_ dqn_cartpole cartpole_dqn.toml 2 20000
 case_ dqn_lunarlander lunarlander_dqn.toml 2 20000
 case_ impala_cartpole cartpole_impala.toml 8 300000
-case_ impala_lunarlander lunarlander_impala.toml 16 300000
+case_ impala_lunarlander ../bench/configs/lunarlander_impala.toml 16 300000

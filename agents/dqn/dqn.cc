@@ -1,6 +1,7 @@
 #include "agents/dqn/dqn.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <torch/nn/functional/loss.h>
 #include <torch/serialize.h>
@@ -48,7 +49,10 @@ std::vector<KeySpec> dqn_keys() {
           {.name = "exploration_initial_eps", .type = KeyType::kFloat, .default_value = 1.0,
            .help = "epsilon at the start", .min = 0.0, .max = 1.0},
           {.name = "exploration_final_eps", .type = KeyType::kFloat, .default_value = 0.05,
-           .help = "epsilon after the decay", .min = 0.0, .max = 1.0}};
+           .help = "epsilon after the decay", .min = 0.0, .max = 1.0},
+          {.name = "apex_epsilons", .type = KeyType::kBool, .default_value = false,
+           .help = "Ape-X exploration instead of the schedule: env i of N (all actors' envs) acts with the fixed "
+                   "epsilon 0.4^(1 + 7 i / (N - 1)); random actions still until learning_starts"}};
 }
 
 // Epsilon-greedy acting with one Q network: the Dqn's own (its learner, or
@@ -67,15 +71,16 @@ class QActor {
   }
 
   // Random actions throughout `random_phase` (before learning starts); else
-  // with `explore`, a random action with probability `epsilon` per row.
+  // with `explore`, a random action with probability `epsilon` per row, or
+  // row_epsilon[i] for row i when given (Ape-X's fixed per-env epsilons).
   void act(Rng& rng, double epsilon, bool random_phase, bool explore, ConstArrayView obs, std::int64_t n,
-           std::int64_t* out) {
+           std::int64_t* out, const double* row_epsilon = nullptr) {
     bool need_q = !random_phase;
     if (static_cast<std::int64_t>(explore_row_.size()) < n) explore_row_.resize(n);  // only if n grows
     if (need_q && explore) {  // draw the epsilon coins first: skip the network when every row explores
       need_q = false;
       for (std::int64_t i = 0; i < n; ++i) {
-        explore_row_[i] = rng.uniform() < epsilon;
+        explore_row_[i] = rng.uniform() < (row_epsilon ? row_epsilon[i] : epsilon);
         need_q = need_q || !explore_row_[i];
       }
     }
@@ -129,19 +134,35 @@ struct EpsilonSchedule {
   std::int64_t total_steps;
 };
 
+// Ape-X's exploration (Horgan et al., 2018): env i of N acts with the fixed
+// epsilon 0.4^(1 + 7 i / (N - 1)) (N = 1: 0.4), from 0.4 down to 0.4^8, so
+// that a few envs explore hard while most act almost greedily.
+std::vector<double> apex_epsilons(std::int64_t first, std::int64_t count, std::int64_t total) {
+  std::vector<double> eps(count);
+  for (std::int64_t i = 0; i < count; ++i)
+    eps[i] = std::pow(0.4, 1.0 + (total > 1 ? 7.0 * static_cast<double>(first + i) / static_cast<double>(total - 1) : 0.0));
+  return eps;
+}
+
 // An async actor's DQN (engine/runtime/async_runner.h): a CPU copy of the Q
 // network, loaded from the learner's flat parameters, acting epsilon-greedily
 // on the learner's schedule (random actions until the learner has seen
 // replay.learning_starts env steps).
 class DqnPolicy : public Policy {
  public:
-  DqnPolicy(const Config& cfg, const nets::QNetworkOptions& opts, const Space& obs_space, std::int64_t envs,
-            std::uint64_t seed)
+  // `envs` per actor; with [agent] apex_epsilons, this actor's envs are
+  // numbers actor * envs ... of actors * envs in Ape-X's epsilon ladder.
+  DqnPolicy(const Config& cfg, const nets::QNetworkOptions& opts, const Space& obs_space, std::int64_t envs, int actor,
+            int actors, std::uint64_t seed)
       : rng_(seed), epsilon_(cfg), learning_starts_(cfg.get_int("replay.learning_starts")), net_(opts),
-        flat_(net_->parameters()), actor_(net_, opts, obs_space, torch::kCPU, envs) {}
+        flat_(net_->parameters()), actor_(net_, opts, obs_space, torch::kCPU, envs) {
+    if (cfg.get_bool("agent.apex_epsilons")) row_epsilon_ = apex_epsilons(actor * envs, envs, actors * envs);
+  }
 
   void act(ConstArrayView obs, std::int64_t n, ArrayView actions, std::int64_t env_steps, std::span<float>) override {
-    actor_.act(rng_, epsilon_.at(env_steps), env_steps < learning_starts_, true, obs, n, actions.as<std::int64_t>());
+    const bool ladder = !row_epsilon_.empty() && n == static_cast<std::int64_t>(row_epsilon_.size());
+    actor_.act(rng_, epsilon_.at(env_steps), env_steps < learning_starts_, true, obs, n, actions.as<std::int64_t>(),
+               ladder ? row_epsilon_.data() : nullptr);
   }
   void set_weights(std::span<const float> w) override {
     torch::Tensor& f = flat_.flat();
@@ -158,6 +179,7 @@ class DqnPolicy : public Policy {
   nets::QNetwork net_;
   nets::FlatParameters flat_;
   QActor actor_;
+  std::vector<double> row_epsilon_;  // Ape-X's, or empty: the schedule
 };
 
 class Dqn : public Agent {
@@ -206,6 +228,7 @@ class Dqn : public Agent {
     beta0_ = cfg_.get_float("replay.beta");
     td_.assign(cfg_.get_int("replay.batch_size"), 0.0f);
     epsilon_ = epsilon_schedule_.at(0);
+    if (cfg_.get_bool("agent.apex_epsilons")) row_epsilon_ = apex_epsilons(0, ctx.num_envs, ctx.num_envs);
     // The hand-written backward for plain MLPs on the CPU (MlpBackprop): same numbers, no autograd overhead.
     const auto layers = q_->plain_layers();
     if (!layers.empty() && device_.is_cpu()) {
@@ -219,7 +242,9 @@ class Dqn : public Agent {
   }
 
   void act(ConstArrayView obs, std::int64_t n, ArrayView actions, bool explore) override {
-    acting_->act(rng_, epsilon_, explore && env_steps_ < learning_starts_, explore, obs, n, actions.as<std::int64_t>());
+    const bool ladder = !row_epsilon_.empty() && n == static_cast<std::int64_t>(row_epsilon_.size());
+    acting_->act(rng_, epsilon_, explore && env_steps_ < learning_starts_, explore, obs, n, actions.as<std::int64_t>(),
+                 ladder ? row_epsilon_.data() : nullptr);
   }
 
   ActionInsight insight(ConstArrayView obs) override { return {"Q", acting_->q_values(obs)}; }
@@ -229,8 +254,8 @@ class Dqn : public Agent {
   }
 
   // The async runtime: actors with their own CPU copy, writing their columns of the replay.
-  std::unique_ptr<Policy> make_policy(int, int, std::uint64_t seed) override {
-    return std::make_unique<DqnPolicy>(cfg_, *opts_, obs_space_, num_envs_, seed);
+  std::unique_ptr<Policy> make_policy(int actor, int actors, int envs, std::uint64_t seed) override {
+    return std::make_unique<DqnPolicy>(cfg_, *opts_, obs_space_, envs, actor, actors, seed);
   }
   void policy_weights(std::vector<float>& out) override {
     const torch::Tensor w = flat_->flat().detach().to(torch::kCPU).contiguous();
@@ -434,6 +459,7 @@ class Dqn : public Agent {
   std::int64_t env_steps_ = 0, updates_ = 0;
   double beta0_ = 0.4;
   std::vector<float> td_;  // the last batch's TD errors (prioritized replay)
+  std::vector<double> row_epsilon_;  // [agent] apex_epsilons: per env (sync acting), else empty
   Metric metrics_[2];
   Metric status_[3];
 };

@@ -9,9 +9,14 @@
 // gradient_steps updates on batches of replay.batch_size. All step counts are
 // env steps of all envs together.
 //
+// Async runtime (docs/async.md), Ape-X's layout (Horgan et al., 2018): actor
+// threads and remote actor processes act with CPU copies of the Q network
+// and write their env columns of the learner's replay; with
+// [agent] apex_epsilons each env keeps a fixed epsilon from Ape-X's ladder.
+//
 // [agent] keys: gamma, train_freq, gradient_steps, target_update_interval,
 // tau, double_q, loss, exploration_fraction, exploration_initial_eps,
-// exploration_final_eps (docs/experiments.md).
+// exploration_final_eps, apex_epsilons (docs/experiments.md).
 #pragma once
 
 #include <memory>

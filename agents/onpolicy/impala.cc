@@ -166,7 +166,7 @@ class Impala : public Agent {
     observe_columns(0, obs, actions, result, std::span<const float>(act_log_probs_).first(result.size));
   }
 
-  std::unique_ptr<Policy> make_policy(int, int, std::uint64_t seed) override {
+  std::unique_ptr<Policy> make_policy(int, int, int, std::uint64_t seed) override {
     return std::make_unique<ImpalaPolicy>(*opts_, obs_space_, first_action_, seed);
   }
   void policy_weights(std::vector<float>& out) override {

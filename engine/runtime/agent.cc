@@ -15,7 +15,7 @@ std::map<std::string, AgentFactory>& factories() {
 
 ActionInsight Agent::insight(ConstArrayView) { return {}; }
 
-std::unique_ptr<Policy> Agent::make_policy(int, int, std::uint64_t) { return nullptr; }
+std::unique_ptr<Policy> Agent::make_policy(int, int, int, std::uint64_t) { return nullptr; }
 
 // Reached only for an agent whose make_policy returned a policy but that left these out: a bug in that agent.
 void Agent::policy_weights(std::vector<float>&) { throw std::logic_error("this agent has no policy weights"); }

@@ -83,9 +83,9 @@ class Agent {
   virtual std::vector<std::string> metric_names() const = 0;
 
   // The async runtime. An agent that supports it returns a policy for actor
-  // `actor` of `actors`, seeded with `seed`; the default, nullptr, means it
-  // trains only synchronously.
-  virtual std::unique_ptr<Policy> make_policy(int actor, int actors, std::uint64_t seed);
+  // `actor` of `actors`, which steps `envs` envs, seeded with `seed`; the
+  // default, nullptr, means it trains only synchronously.
+  virtual std::unique_ptr<Policy> make_policy(int actor, int actors, int envs, std::uint64_t seed);
   // The weights its policies load, flattened (called by the learner thread).
   virtual void policy_weights(std::vector<float>& out);
   // Numbers per transition its policies record for the learner (0 or 1).

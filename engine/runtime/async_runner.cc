@@ -73,7 +73,7 @@ AsyncRunner::AsyncRunner(Agent& agent, const ActorPlan& plan)
       // actor, one at the learner, and spares for remote connections.
       free_(static_cast<std::size_t>((plan.queue > 0 ? plan.queue : 2 * plan.actors) + 2 * plan.actors + 16)) {
   for (int a = 0; a < plan.actors; ++a) {
-    auto policy = agent.make_policy(a, plan.actors, derive_seed(plan.seed, 0xAC7000 + a));
+    auto policy = agent.make_policy(a, plan.actors, plan.envs_per_actor, derive_seed(plan.seed, 0xAC7000 + a));
     if (!policy) throw std::invalid_argument("this agent trains only synchronously ([runtime] mode = \"sync\")");
     policies_.push_back(std::move(policy));
     envs_.push_back(std::make_unique<VectorEnv>(

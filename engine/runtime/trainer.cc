@@ -139,7 +139,7 @@ struct Trainer::State {
         throw ConfigError({c.entry("runtime.actors").origin + ": error: runtime.actors = " + std::to_string(actors) +
                            " does not divide env.num_envs = " + std::to_string(num_envs) +
                            "\n  hint: each actor steps num_envs / actors envs; make num_envs a multiple of actors"});
-      if (!agent->make_policy(0, 1, 0))
+      if (!agent->make_policy(0, 1, 1, 0))
         throw ConfigError({c.entry("runtime.mode").origin + ": error: runtime.mode = \"async\", but agent '" +
                            c.get_string("agent.algo") + "' trains only synchronously\n  hint: set [runtime] mode = \"sync\"; docs/async.md lists "
                            "the agents with actors"});

@@ -139,7 +139,7 @@ TEST_CASE("AsyncRunner: an agent without async support is refused") {
   class SyncOnly : public FakeAgent {
    public:
     SyncOnly() : FakeAgent(0) {}
-    std::unique_ptr<pavlov::Policy> make_policy(int, int, std::uint64_t) override { return nullptr; }
+    std::unique_ptr<pavlov::Policy> make_policy(int, int, int, std::uint64_t) override { return nullptr; }
   } agent;
   CHECK_THROWS_AS(pavlov::AsyncRunner(agent, cartpole_plan(1, 1, 1)), std::invalid_argument);
 }

@@ -38,7 +38,7 @@ class FakeAgent : public pavlov::Agent {
   std::vector<std::string> metric_names() const override { return {}; }
   void save(std::ostream&) const override {}
   void load(std::istream&) override {}
-  std::unique_ptr<pavlov::Policy> make_policy(int, int, std::uint64_t) override {
+  std::unique_ptr<pavlov::Policy> make_policy(int, int, int, std::uint64_t) override {
     return std::make_unique<FakePolicy>(fail_at_);
   }
   void policy_weights(std::vector<float>& out) override { out.assign(1, static_cast<float>(++published)); }

@@ -19,7 +19,8 @@ ReplayOptions replay_options_from(const Config& cfg, int num_envs) {
           .batch_size = cfg.get_int("replay.batch_size"),
           .prioritized = cfg.get_bool("replay.prioritized"),
           .alpha = cfg.get_float("replay.alpha"),
-          .priority_eps = cfg.get_float("replay.priority_eps")};
+          .priority_eps = cfg.get_float("replay.priority_eps"),
+          .frame_stack = static_cast<int>(cfg.get_int("env.frame_stack"))};
 }
 
 Replay::Replay(const Space& observation_space, const Space& action_space, ReplayOptions options)
@@ -34,8 +35,21 @@ Replay::Replay(const Space& observation_space, const Space& action_space, Replay
   if (options.num_envs < 1 || options.n_step < 1 || options.batch_size < 1)
     throw std::invalid_argument("Replay: num_envs, n_step and batch_size must be >= 1");
   const std::int64_t slots = rows_ * options.num_envs;
-  obs_.resize(slots * obs_bytes_);
-  next_obs_.resize(slots * obs_bytes_);
+  if (deduplicated()) {
+    const int k = options.frame_stack;
+    if (obs_numel_ % k != 0 || observation_space.shape().empty() || observation_space.shape()[0] % k != 0)
+      throw std::invalid_argument("Replay: frame_stack " + std::to_string(k) + " does not divide the observation's first axis");
+    frame_bytes_ = obs_bytes_ / k;
+    frame_cap_ = 2 * rows_ + 2 * k;  // one frame per step and a stack per episode start, with room to spare
+    frames_.resize(static_cast<std::size_t>(options.num_envs) * frame_cap_ * frame_bytes_);
+    frames_written_.assign(options.num_envs, 0);
+    last_next_.assign(options.num_envs, -1);
+    obs_pos_.assign(slots, -1);
+    next_pos_.assign(slots, -1);
+  } else {
+    obs_.resize(slots * obs_bytes_);
+    next_obs_.resize(slots * obs_bytes_);
+  }
   actions_.resize(slots * act_bytes_);
   rewards_.resize(slots);
   terminated_.resize(slots);
@@ -82,8 +96,7 @@ void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r, int
     const std::int64_t slot = position(e) * n + e;
     const bool done = r.terminated[i] || r.truncated[i];
     const std::byte* next = static_cast<const std::byte*>(done ? r.final_obs.data : r.obs.data) + i * obs_bytes_;
-    std::memcpy(obs_.data() + slot * obs_bytes_, static_cast<const std::byte*>(obs.data) + i * obs_bytes_, obs_bytes_);
-    std::memcpy(next_obs_.data() + slot * obs_bytes_, next, obs_bytes_);
+    store_obs(e, slot, static_cast<const std::byte*>(obs.data) + i * obs_bytes_, next, done);
     std::memcpy(actions_.data() + slot * act_bytes_, static_cast<const std::byte*>(actions.data) + i * act_bytes_, act_bytes_);
     rewards_[slot] = r.rewards[i];
     terminated_[slot] = r.terminated[i];
@@ -98,8 +111,8 @@ void Replay::add(ConstArrayView obs, ConstArrayView actions, std::span<const flo
   const int n = options_.num_envs;
   for (int e = 0; e < n; ++e) {
     const std::int64_t slot = position(e) * n + e;
-    std::memcpy(obs_.data() + slot * obs_bytes_, static_cast<const std::byte*>(obs.data) + e * obs_bytes_, obs_bytes_);
-    std::memcpy(next_obs_.data() + slot * obs_bytes_, static_cast<const std::byte*>(next_obs.data) + e * obs_bytes_, obs_bytes_);
+    store_obs(e, slot, static_cast<const std::byte*>(obs.data) + e * obs_bytes_,
+              static_cast<const std::byte*>(next_obs.data) + e * obs_bytes_, terminated[e] || truncated[e]);
     std::memcpy(actions_.data() + slot * act_bytes_, static_cast<const std::byte*>(actions.data) + e * act_bytes_, act_bytes_);
     rewards_[slot] = rewards[e];
     terminated_[slot] = terminated[e];
@@ -110,8 +123,65 @@ void Replay::add(ConstArrayView obs, ConstArrayView actions, std::span<const flo
 }
 
 void Replay::cut(int first_env, int n) {
-  for (int e = first_env; e < first_env + n && e < options_.num_envs; ++e)
+  for (int e = first_env; e < first_env + n && e < options_.num_envs; ++e) {
     if (written_[e] > 0) truncated_[((written_[e] - 1) % rows_) * options_.num_envs + e] = 1;
+    if (deduplicated()) last_next_[e] = -1;
+  }
+}
+
+std::int64_t Replay::observation_bytes() const {
+  return static_cast<std::int64_t>(deduplicated() ? frames_.size() : obs_.size() + next_obs_.size());
+}
+
+const std::byte* Replay::frame_at(int e, std::int64_t position) const {
+  return frames_.data() + (static_cast<std::size_t>(e) * frame_cap_ + position % frame_cap_) * frame_bytes_;
+}
+
+std::int64_t Replay::append_frames(int e, const std::byte* frames, int count) {
+  for (int j = 0; j < count; ++j) {
+    std::byte* dst = frames_.data() + (static_cast<std::size_t>(e) * frame_cap_ + frames_written_[e] % frame_cap_) * frame_bytes_;
+    std::memcpy(dst, frames + j * frame_bytes_, frame_bytes_);
+    ++frames_written_[e];
+  }
+  return frames_written_[e] - 1;
+}
+
+bool Replay::ring_holds(int e, std::int64_t newest, const std::byte* stack, int count) const {
+  if (newest < 0 || newest - count + 1 < std::max<std::int64_t>(0, frames_written_[e] - frame_cap_)) return false;
+  for (int j = 0; j < count; ++j)
+    if (std::memcmp(frame_at(e, newest - count + 1 + j), stack + j * frame_bytes_, frame_bytes_) != 0) return false;
+  return true;
+}
+
+void Replay::store_obs(int e, std::int64_t slot, const std::byte* obs, const std::byte* next, bool done) {
+  if (!deduplicated()) {
+    std::memcpy(obs_.data() + slot * obs_bytes_, obs, obs_bytes_);
+    std::memcpy(next_obs_.data() + slot * obs_bytes_, next, obs_bytes_);
+    return;
+  }
+  const int k = options_.frame_stack;
+  // This observation continues the column's last next observation (the usual case), or it starts anew.
+  obs_pos_[slot] = ring_holds(e, last_next_[e], obs, k) ? last_next_[e] : append_frames(e, obs, k);
+  // The next observation shifts in one frame after this one's; if it does not, all of it is kept.
+  next_pos_[slot] = ring_holds(e, obs_pos_[slot], next, k - 1) ? append_frames(e, next + (k - 1) * frame_bytes_, 1)
+                                                               : append_frames(e, next, k);
+  last_next_[e] = done ? -1 : next_pos_[slot];
+}
+
+void Replay::load_obs(std::int64_t slot, bool next, std::byte* dst) const {
+  if (!deduplicated()) {
+    std::memcpy(dst, (next ? next_obs_ : obs_).data() + slot * obs_bytes_, obs_bytes_);
+    return;
+  }
+  const int e = static_cast<int>(slot % options_.num_envs), k = options_.frame_stack;
+  const std::int64_t newest = next ? next_pos_[slot] : obs_pos_[slot];
+  for (int j = 0; j < k; ++j) std::memcpy(dst + j * frame_bytes_, frame_at(e, newest - k + 1 + j), frame_bytes_);
+}
+
+bool Replay::slot_valid(std::int64_t slot) const {
+  if (!deduplicated()) return true;
+  const int e = static_cast<int>(slot % options_.num_envs);
+  return obs_pos_[slot] - options_.frame_stack + 1 >= std::max<std::int64_t>(0, frames_written_[e] - frame_cap_);
 }
 
 void Replay::gather(std::int64_t t, int e, std::int64_t b) {
@@ -134,9 +204,9 @@ void Replay::gather(std::int64_t t, int e, std::int64_t b) {
     }
   }
   const std::int64_t first = t * n + e;
-  std::memcpy(b_obs_.data() + b * obs_bytes_, obs_.data() + first * obs_bytes_, obs_bytes_);
+  load_obs(first, false, b_obs_.data() + b * obs_bytes_);
   std::memcpy(b_actions_.data() + b * act_bytes_, actions_.data() + first * act_bytes_, act_bytes_);
-  std::memcpy(b_next_obs_.data() + b * obs_bytes_, next_obs_.data() + last * obs_bytes_, obs_bytes_);
+  load_obs(last, true, b_next_obs_.data() + b * obs_bytes_);
   b_returns_[b] = static_cast<float>(ret);
   b_discounts_[b] = terminal ? 0.0f : static_cast<float>(gamma_pow_[m]);
 }
@@ -152,7 +222,7 @@ const ReplaySample& Replay::sample(Rng& rng, double beta) {
       do {  // columns written unevenly (async actors): draw again where column e has no row t yet
         t = static_cast<std::int64_t>(rng.below(rows));
         e = static_cast<int>(rng.below(n));
-      } while (t >= filled(e));
+      } while (t >= filled(e) || !slot_valid(t * n + e));
       gather(t, e, b);
       b_indices_[b] = t * n + e;
     }
@@ -164,7 +234,11 @@ const ReplaySample& Replay::sample(Rng& rng, double beta) {
   const double max_weight = std::pow(count * tree_->min() / total, -beta);
   for (std::int64_t b = 0; b < options_.batch_size; ++b) {
     const double mass = std::min((static_cast<double>(b) + rng.uniform()) * slice, std::nextafter(total, 0.0));
-    const std::int64_t i = tree_->find(mass);
+    std::int64_t i = tree_->find(mass);
+    if (!slot_valid(i)) {  // its frames were overwritten (frame rings only, and only if stacks rarely continue)
+      tree_->set(i, 0.0);
+      i = tree_->find(std::min(rng.uniform() * tree_->total(), std::nextafter(tree_->total(), 0.0)));
+    }
     gather(i / n, static_cast<int>(i % n), b);
     b_indices_[b] = i;
     b_weights_[b] = static_cast<float>(std::pow(count * tree_->get(i) / total, -beta) / max_weight);
@@ -193,8 +267,16 @@ void Replay::save(std::ostream& out) const {
     io::write_vector(out, written_);
   }
   const std::int64_t used = fullest() * options_.num_envs;
-  out.write(reinterpret_cast<const char*>(obs_.data()), used * obs_bytes_);
-  out.write(reinterpret_cast<const char*>(next_obs_.data()), used * obs_bytes_);
+  if (deduplicated()) {  // the frame rings and where each transition's frames are
+    io::write_vector(out, frames_written_);
+    io::write_vector(out, last_next_);
+    out.write(reinterpret_cast<const char*>(frames_.data()), static_cast<std::streamsize>(frames_.size()));
+    out.write(reinterpret_cast<const char*>(obs_pos_.data()), used * sizeof(std::int64_t));
+    out.write(reinterpret_cast<const char*>(next_pos_.data()), used * sizeof(std::int64_t));
+  } else {
+    out.write(reinterpret_cast<const char*>(obs_.data()), used * obs_bytes_);
+    out.write(reinterpret_cast<const char*>(next_obs_.data()), used * obs_bytes_);
+  }
   out.write(reinterpret_cast<const char*>(actions_.data()), used * act_bytes_);
   out.write(reinterpret_cast<const char*>(rewards_.data()), used * sizeof(float));
   out.write(reinterpret_cast<const char*>(terminated_.data()), used);
@@ -220,8 +302,19 @@ void Replay::load(std::istream& in) {
   auto read = [&](void* p, std::int64_t bytes) {
     if (!in.read(static_cast<char*>(p), bytes)) throw std::runtime_error("checkpoint data ends early (replay)");
   };
-  read(obs_.data(), used * obs_bytes_);
-  read(next_obs_.data(), used * obs_bytes_);
+  if (deduplicated()) {
+    const auto fw = io::read_vector<std::int64_t>(in), ln = io::read_vector<std::int64_t>(in);
+    if (fw.size() != frames_written_.size() || ln.size() != last_next_.size())
+      throw std::runtime_error("replay data was written for another number of envs");
+    frames_written_ = fw;
+    last_next_ = ln;
+    read(frames_.data(), static_cast<std::int64_t>(frames_.size()));
+    read(obs_pos_.data(), used * static_cast<std::int64_t>(sizeof(std::int64_t)));
+    read(next_pos_.data(), used * static_cast<std::int64_t>(sizeof(std::int64_t)));
+  } else {
+    read(obs_.data(), used * obs_bytes_);
+    read(next_obs_.data(), used * obs_bytes_);
+  }
   read(actions_.data(), used * act_bytes_);
   read(rewards_.data(), used * sizeof(float));
   read(terminated_.data(), used);

@@ -22,6 +22,16 @@
 // its final observation. The TD target of a value-based agent is
 // R + discount * V(next_obs).
 //
+// Frame-stacked observations (`frame_stack` k > 1: an observation is k
+// frames along its first axis, oldest first, each step shifting in one new
+// frame, as pavlov::FrameStack makes them) are stored a frame at a time:
+// each env column keeps a ring of frames, every step appends the newest frame
+// of its next observation (k frames when an episode starts, or when a stack
+// does not continue the previous one: checked at insertion, so that what is
+// sampled is always exactly what was added), and a transition keeps the ring
+// positions of its observation and next observation. About 2 frames per
+// transition are held (the ring is sized 2 per row) instead of 2 k.
+//
 // Prioritized replay (`prioritized`; Schaul et al., 2016, proportional):
 // transition i is drawn with probability p_i^alpha / sum_k p_k^alpha
 // (stratified: one draw from each of batch_size equal slices of the total
@@ -54,6 +64,7 @@ struct ReplayOptions {
   bool prioritized = false;
   double alpha = 0.6;          // how much priorities count (0: uniform)
   double priority_eps = 1e-6;  // added to |TD error|, so that no transition stops being drawn
+  int frame_stack = 1;         // > 1: observations are that many stacked frames, stored once each
 };
 
 class Config;
@@ -89,6 +100,8 @@ class Replay {
 
   // Transitions stored.
   std::int64_t size() const;
+  // Bytes held for observations (both sides of every transition).
+  std::int64_t observation_bytes() const;
   // Ends the newest step of columns [first_env, first_env + n) as truncated,
   // so that no n-step return runs on into what a later writer of those
   // columns stores (an actor that left; engine/net/).
@@ -109,6 +122,15 @@ class Replay {
 
  private:
   void enter_new(std::int64_t slot);  // prioritized: a new slot at the largest priority
+  // The observations of one new transition in column e, slot `slot`.
+  void store_obs(int e, std::int64_t slot, const std::byte* obs, const std::byte* next, bool done);
+  void load_obs(std::int64_t slot, bool next, std::byte* dst) const;
+  // Frame rings (frame_stack > 1).
+  bool deduplicated() const { return options_.frame_stack > 1; }
+  std::int64_t append_frames(int e, const std::byte* frames, int count);  // returns the newest's position
+  bool ring_holds(int e, std::int64_t newest, const std::byte* stack, int count) const;  // frames newest-count+1..newest == stack
+  const std::byte* frame_at(int e, std::int64_t position) const;
+  bool slot_valid(std::int64_t slot) const;  // its frames are still in the ring
   std::int64_t filled(int e) const { return std::min(written_[e], rows_); }
   std::int64_t position(int e) const { return written_[e] % rows_; }
   std::int64_t fullest() const;  // rows of the fullest column
@@ -122,6 +144,11 @@ class Replay {
   std::vector<float> rewards_;
   std::vector<std::uint8_t> terminated_, truncated_;
   std::vector<std::int64_t> written_;  // per env column: steps ever written
+  // Frame rings: frames_[e] holds frame_cap_ frames of frame_bytes_; frames_written_[e]
+  // counts appends; a slot's obs_pos_/next_pos_ are positions (append counts) of newest frames.
+  std::int64_t frame_bytes_ = 0, frame_cap_ = 0;
+  std::vector<std::byte> frames_;
+  std::vector<std::int64_t> frames_written_, last_next_, obs_pos_, next_pos_;
   std::vector<double> gamma_pow_;
 
   std::vector<std::byte> b_obs_, b_next_obs_, b_actions_;

@@ -14,6 +14,7 @@
 #include "engine/config/experiment.h"
 #include "engine/io/binary.h"
 #include "engine/replay/replay.h"
+#include "engine/runtime/experience.h"
 #include "nets/amp.h"
 #include "nets/actor_copy.h"
 #include "nets/flat_parameters.h"
@@ -157,6 +158,31 @@ class DqnPolicy : public Policy {
       : rng_(seed), epsilon_(cfg), learning_starts_(cfg.get_int("replay.learning_starts")), net_(opts),
         flat_(net_->parameters()), actor_(net_, opts, obs_space, torch::kCPU, envs) {
     if (cfg.get_bool("agent.apex_epsilons")) row_epsilon_ = apex_epsilons(actor * envs, envs, actors * envs);
+    initial_priorities_ = cfg.get_bool("replay.prioritized");
+    gamma_ = cfg.get_float("agent.gamma");
+  }
+
+  // Prioritized replay: Ape-X's initial priorities, computed here rather than
+  // by the learner: |r + gamma * max_a Q(s', a) - Q(s, a)| with this actor's
+  // copy of the network as its own target, one step, in one batched forward
+  // pass over the block (the learner refines them with n-step TD errors).
+  void finish_block(Experience& x) override {
+    if (!initial_priorities_ || x.behaviour.empty()) return;
+    torch::NoGradGuard no_grad;
+    const std::int64_t rows = static_cast<std::int64_t>(x.steps) * x.num_envs;
+    const std::int64_t numel = x.obs_bytes / static_cast<std::int64_t>(dtype_size(x.obs_dtype));
+    net_->eval();
+    const torch::Tensor q = net_->forward(obs_tensor(ConstArrayView(x.obs.data(), x.obs_dtype, rows * numel), rows, numel, torch::kCPU));
+    const torch::Tensor next_q =
+        std::get<0>(net_->forward(obs_tensor(ConstArrayView(x.next_obs.data(), x.obs_dtype, rows * numel), rows, numel,
+                                             torch::kCPU)).max(1)).contiguous();
+    net_->train();
+    const torch::Tensor chosen =
+        q.gather(1, torch::from_blob(x.actions.data(), {rows, 1}, torch::kInt64)).squeeze(1).contiguous();
+    const float* qa = chosen.data_ptr<float>();
+    const float* nq = next_q.data_ptr<float>();
+    for (std::int64_t i = 0; i < rows; ++i)
+      x.behaviour[i] = std::abs(x.rewards[i] + static_cast<float>(gamma_) * (x.terminated[i] ? 0.0f : nq[i]) - qa[i]);
   }
 
   void act(ConstArrayView obs, std::int64_t n, ArrayView actions, std::int64_t env_steps, std::span<float>) override {
@@ -180,6 +206,8 @@ class DqnPolicy : public Policy {
   nets::FlatParameters flat_;
   QActor actor_;
   std::vector<double> row_epsilon_;  // Ape-X's, or empty: the schedule
+  bool initial_priorities_ = false;
+  double gamma_ = 0.99;
 };
 
 class Dqn : public Agent {
@@ -261,9 +289,11 @@ class Dqn : public Agent {
     const torch::Tensor w = flat_->flat().detach().to(torch::kCPU).contiguous();
     out.assign(w.data_ptr<float>(), w.data_ptr<float>() + w.numel());
   }
+  // Prioritized replay: actors send each transition's initial priority (DqnPolicy::finish_block).
+  int behaviour_numbers() const override { return replay_.prioritized() ? 1 : 0; }
   void observe_columns(int first_env, ConstArrayView obs, ConstArrayView actions, const Batch& result,
-                       std::span<const float>) override {
-    replay_.add(obs, actions, result, first_env);
+                       std::span<const float> priorities) override {
+    replay_.add(obs, actions, result, first_env, priorities);
   }
   void release_columns(int first_env, int n) override { replay_.cut(first_env, n); }
 

@@ -87,7 +87,8 @@ std::int64_t Replay::size() const {
   return n;
 }
 
-void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r, int first_env) {
+void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r, int first_env,
+                 std::span<const float> priorities) {
   if (first_env < 0 || first_env + r.size > options_.num_envs)
     throw std::out_of_range("Replay::add: env columns out of range");
   const int n = options_.num_envs;
@@ -101,7 +102,8 @@ void Replay::add(ConstArrayView obs, ConstArrayView actions, const Batch& r, int
     rewards_[slot] = r.rewards[i];
     terminated_[slot] = r.terminated[i];
     truncated_[slot] = r.truncated[i];
-    enter_new(slot);
+    if (tree_ && !priorities.empty()) set_priority(slot, priorities[i]);
+    else enter_new(slot);
     ++written_[e];
   }
 }
@@ -246,13 +248,15 @@ const ReplaySample& Replay::sample(Rng& rng, double beta) {
   return sample_;
 }
 
+void Replay::set_priority(std::int64_t slot, float td_error) {
+  const double p = std::abs(static_cast<double>(td_error)) + options_.priority_eps;
+  max_priority_ = std::max(max_priority_, p);
+  tree_->set(slot, std::pow(p, options_.alpha));
+}
+
 void Replay::update_priorities(std::span<const std::int64_t> indices, std::span<const float> td_errors) {
   if (!tree_) return;
-  for (std::size_t k = 0; k < indices.size(); ++k) {
-    const double p = std::abs(static_cast<double>(td_errors[k])) + options_.priority_eps;
-    max_priority_ = std::max(max_priority_, p);
-    tree_->set(indices[k], std::pow(p, options_.alpha));
-  }
+  for (std::size_t k = 0; k < indices.size(); ++k) set_priority(indices[k], td_errors[k]);
 }
 
 void Replay::save(std::ostream& out) const {

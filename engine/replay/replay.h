@@ -93,7 +93,10 @@ class Replay {
   // next observation of env e is result.final_obs[e] if its episode ended
   // (same-step autoreset), else result.obs[e].
   // `first_env`: the first column written (the async runtime's actor slices).
-  void add(ConstArrayView obs, ConstArrayView actions, const Batch& result, int first_env = 0);
+  // `priorities` (prioritized replay; one per env, e.g. |TD error| an Ape-X
+  // actor computed): the new transitions' priorities instead of the largest so far.
+  void add(ConstArrayView obs, ConstArrayView actions, const Batch& result, int first_env = 0,
+           std::span<const float> priorities = {});
   // Stores one transition per env from explicit arrays (tests, custom loops).
   void add(ConstArrayView obs, ConstArrayView actions, std::span<const float> rewards, ConstArrayView next_obs,
            std::span<const std::uint8_t> terminated, std::span<const std::uint8_t> truncated);
@@ -122,6 +125,7 @@ class Replay {
 
  private:
   void enter_new(std::int64_t slot);  // prioritized: a new slot at the largest priority
+  void set_priority(std::int64_t slot, float td_error);
   // The observations of one new transition in column e, slot `slot`.
   void store_obs(int e, std::int64_t slot, const std::byte* obs, const std::byte* next, bool done);
   void load_obs(std::int64_t slot, bool next, std::byte* dst) const;

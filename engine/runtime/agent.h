@@ -24,6 +24,7 @@
 namespace pavlov {
 
 class Config;
+struct Experience;
 
 // A named number an agent reports (loss, epsilon, ...).
 struct Metric {
@@ -62,6 +63,10 @@ class Policy {
                    std::span<float> behaviour) = 0;
   // The learner's weights, as Agent::policy_weights wrote them.
   virtual void set_weights(std::span<const float> weights) = 0;
+  // Called with each filled block before it goes to the learner: a last look
+  // over all of it (DQN with prioritized replay writes each transition's
+  // initial priority into `behaviour`). The default does nothing.
+  virtual void finish_block(Experience& block);
 };
 
 class Agent {

@@ -60,6 +60,7 @@ void run_actor(int actor, int first_env, VectorEnv& venv, Policy& policy, int be
       std::memcpy(obs.data(), b.obs.data, obs.size());
       x.steps = t + 1;
     }
+    policy.finish_block(x);
     if (!out.push(std::move(x))) return;
   }
 }

@@ -120,3 +120,36 @@ TEST_CASE("prioritized replay: priorities survive save and load") {
   CHECK(ia == std::vector<std::int64_t>(sb.indices.begin(), sb.indices.end()));
   CHECK(wa == std::vector<float>(sb.weights.begin(), sb.weights.end()));
 }
+
+TEST_CASE("prioritized replay: transitions can enter with priorities an actor computed (Ape-X)") {
+  // 2 env columns, alpha 1: the step enters with |TD| 1 and 3, so column 1 is drawn 3 times as often.
+  Replay r(Space::box(-10, 10, {1}), Space::discrete(2),
+           {.capacity = 8, .num_envs = 2, .n_step = 1, .gamma = 0.9, .batch_size = 1, .prioritized = true, .alpha = 1.0,
+            .priority_eps = 0.0});
+  const float obs[2] = {0.0f, 1.0f}, next[2] = {5.0f, 6.0f}, rew[2] = {0.0f, 0.0f};
+  const std::int64_t a[2] = {0, 1};
+  std::uint8_t no[2] = {0, 0};
+  float ret[2] = {0, 0};
+  std::int32_t len[2] = {0, 0};
+  pavlov::Batch b;
+  b.size = 2;
+  b.obs = pavlov::ArrayView(const_cast<float*>(next), pavlov::DType::kFloat32, 2);
+  b.final_obs = b.obs;
+  b.rewards = std::span<float>(const_cast<float*>(rew), 2);
+  b.terminated = no;
+  b.truncated = no;
+  b.episode_return = ret;
+  b.episode_length = len;
+  const float priorities[2] = {-1.0f, 3.0f};  // signed TD errors: their magnitudes count
+  r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), b, 0, priorities);
+  pavlov::Rng rng(6);
+  int ones = 0;
+  const int draws = 20000;
+  for (int i = 0; i < draws; ++i) ones += r.sample(rng, 1.0).obs.as<float>()[0] == 1.0f;
+  CHECK(static_cast<double>(ones) / draws == doctest::Approx(0.75).epsilon(0.03));
+  // A later add without priorities enters at the largest seen (3).
+  r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), b, 0);
+  int firsts = 0;
+  for (int i = 0; i < draws; ++i) firsts += r.sample(rng, 1.0).obs.as<float>()[0] == 0.0f;
+  CHECK(static_cast<double>(firsts) / draws == doctest::Approx((1.0 + 3.0) / (1 + 3 + 3 + 3)).epsilon(0.03));
+}

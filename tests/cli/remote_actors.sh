@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Remote actors on loopback: a learner listens, an actor process joins and is
-# killed with -9 mid-run, another joins, an actor with a wrong token is
-# refused. Checks that the learner finishes, that remote experience reached it
+# killed with -9 mid-run, another joins (and keeps retrying once the learner
+# is gone), an actor with a wrong token is refused. Checks that the learner finishes, that remote experience reached it
 # (metrics.csv remote_steps grows after the restart) and what each side logged.
 # usage: remote_actors.sh PAVLOV EXPERIMENT [overrides...]
 set -u
@@ -37,6 +37,10 @@ at_kill=$(tail -1 runs/*/metrics.csv | awk -F, -v c="$(head -1 runs/*/metrics.cs
 actor_pid=$!
 wait $learner_pid || fail "the learner failed"
 learner_pid=""
+# The learner is gone: the actor keeps trying to reach it, with backoff.
+for _ in $(seq 40); do grep -q "retrying in" actor2.log && break; sleep 0.1; done
+grep -q "retrying in" actor2.log || fail "the actor did not try to reconnect after the learner went away"
+kill -0 $actor_pid 2>/dev/null || fail "the actor exited when the learner went away"
 kill $actor_pid 2>/dev/null; wait $actor_pid 2>/dev/null; actor_pid=""
 
 col=$(head -1 runs/*/metrics.csv | tr ',' '\n' | grep -n '^remote_steps$' | cut -d: -f1)

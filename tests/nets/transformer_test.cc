@@ -1,0 +1,82 @@
+// The Transformer blocks (nets/transformer.h): attention with causal and
+// padding masks against numbers worked out by hand, and causality of the GPT.
+#include "nets/transformer.h"
+
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <torch/torch.h>
+
+namespace {
+// Identity projections without bias: attention then mixes the inputs themselves.
+pavlov::nets::MultiHeadAttention identity_attention(std::int64_t dim, std::int64_t heads) {
+  pavlov::nets::MultiHeadAttention a(dim, heads);
+  torch::NoGradGuard no_grad;
+  for (auto* l : {&a->query, &a->key, &a->value, &a->out}) {
+    (*l)->weight.copy_(torch::eye(dim));
+    (*l)->bias.zero_();
+  }
+  return a;
+}
+}  // namespace
+
+TEST_CASE("attention: causal and padding masks, by hand") {
+  // One head, dim 2, inputs x0 = (1, 0), x1 = (0, 1), x2 = (1, 1); scores x_t . x_s / sqrt(2).
+  auto a = identity_attention(2, 1);
+  const torch::Tensor x = torch::tensor({1.0f, 0.0f, 0.0f, 1.0f, 1.0f, 1.0f}).view({1, 3, 2});
+  const torch::Tensor pad = torch::tensor({false, true, false}).view({1, 3});  // key 1 is padding
+  const torch::Tensor y = a(x, x, /*causal=*/true, pad);
+  // Query 0 sees key 0 only.
+  CHECK(y[0][0][0].item<float>() == doctest::Approx(1.0));
+  CHECK(y[0][0][1].item<float>() == doctest::Approx(0.0));
+  // Query 1 sees keys 0 and 1, but 1 is padding: key 0 alone.
+  CHECK(y[0][1][0].item<float>() == doctest::Approx(1.0));
+  CHECK(y[0][1][1].item<float>() == doctest::Approx(0.0));
+  // Query 2 sees keys 0 and 2: scores 1/sqrt2 and 2/sqrt2, weights 1/(1+e^0.7071) = 0.33023 and 0.66977.
+  CHECK(y[0][2][0].item<float>() == doctest::Approx(1.0));
+  CHECK(y[0][2][1].item<float>() == doctest::Approx(0.66977).epsilon(1e-4));
+  const torch::Tensor w = a->last_weights();
+  CHECK(w[0][0][2][1].item<float>() == 0.0f);
+  CHECK(w[0][0][2][0].item<float>() == doctest::Approx(0.33023).epsilon(1e-4));
+
+  // Causal alone: query 1 weighs keys 0 and 1 by scores 0 and 1/sqrt2: 0.33023 and 0.66977.
+  const torch::Tensor c = a(x, x, true);
+  CHECK(c[0][1][0].item<float>() == doctest::Approx(0.33023).epsilon(1e-4));
+  CHECK(c[0][1][1].item<float>() == doctest::Approx(0.66977).epsilon(1e-4));
+  // No mask: query 0 sees all three, scores 1/sqrt2, 0, 1/sqrt2.
+  const torch::Tensor f = a(x, x, false);
+  const double e = std::exp(1 / std::sqrt(2.0)), z = 2 * e + 1;
+  CHECK(f[0][0][0].item<float>() == doctest::Approx(2 * e / z).epsilon(1e-4));
+  CHECK(f[0][0][1].item<float>() == doctest::Approx((1 + e) / z).epsilon(1e-4));
+}
+
+TEST_CASE("attention: heads split the dimensions; cross-attention reads another sequence") {
+  // dim 4 in 2 heads of 2: head 0 mixes dims 0-1, head 1 dims 2-3, each with its own scores.
+  auto a = identity_attention(4, 2);
+  const torch::Tensor x = torch::tensor({1.0f, 0.0f, 0.0f, 0.0f}).view({1, 1, 4});
+  const torch::Tensor memory = torch::tensor({1.0f, 0.0f, 5.0f, 0.0f, 0.0f, 0.0f, 0.0f, 7.0f}).view({1, 2, 4});
+  const torch::Tensor y = a(x, memory, false);
+  // Head 0: scores 1/sqrt2 and 0 -> weights 0.66977, 0.33023 over (1,0) and (0,0).
+  CHECK(y[0][0][0].item<float>() == doctest::Approx(0.66977).epsilon(1e-4));
+  // Head 1: the query's dims 2-3 are 0: equal weights over (5,0) and (0,7).
+  CHECK(y[0][0][2].item<float>() == doctest::Approx(2.5));
+  CHECK(y[0][0][3].item<float>() == doctest::Approx(3.5));
+  CHECK_THROWS_AS(pavlov::nets::MultiHeadAttention(6, 4), std::invalid_argument);
+}
+
+TEST_CASE("gpt: the output at step t does not depend on later tokens") {
+  torch::manual_seed(1);
+  for (bool sinusoidal : {false, true}) {
+    pavlov::nets::Gpt gpt(pavlov::nets::GptOptions{.vocab = 11, .context = 16, .dim = 32, .heads = 4, .layers = 2,
+                                                   .dropout = 0.0, .sinusoidal = sinusoidal});
+    gpt->eval();
+    torch::Tensor a = torch::randint(0, 11, {2, 12}, torch::kInt64), b = a.clone();
+    b.slice(1, 7, 12).random_(0, 11);  // change every token from step 7 on
+    b[0][7] = (a[0][7].item<std::int64_t>() + 1) % 11;
+    const torch::Tensor la = gpt(a), lb = gpt(b);
+    CHECK(la.sizes() == torch::IntArrayRef({2, 12, 11}));
+    CHECK(torch::allclose(la.slice(1, 0, 7), lb.slice(1, 0, 7)));
+    CHECK(!torch::allclose(la.slice(1, 7, 8), lb.slice(1, 7, 8)));  // and it does on the earlier ones
+    CHECK_THROWS_AS(gpt(torch::zeros({1, 17}, torch::kInt64)), std::invalid_argument);
+  }
+}

@@ -5,7 +5,36 @@
 #include <string>
 #include <torch/torch.h>
 
+#include "engine/config/catalog.h"
+#include "engine/config/experiment.h"
+
 namespace pavlov::nets {
+namespace {
+const bool kRegistered = [] {
+  auto i = [](const char* name, std::int64_t def, const char* help, double max) {
+    return KeySpec{.name = name, .type = KeyType::kInt, .default_value = def, .help = help, .min = 1, .max = max};
+  };
+  KeySpec dropout{.name = "dropout", .type = KeyType::kFloat, .default_value = 0.1,
+                  .help = "dropout after embeddings, attention weights, attention and MLP outputs", .min = 0.0, .max = 0.9};
+  KeySpec positions{.name = "positions", .type = KeyType::kString, .default_value = std::string("learned"),
+                    .help = "position encoding: learned (an embedding per position) or sinusoidal (fixed)"};
+  positions.choices = {"learned", "sinusoidal"};
+  Catalog::global().add({"net", "gpt", "decoder-only Transformer language model ([task] kind = \"language_model\")",
+                         {i("dim", 128, "width of the residual stream", 65536), i("heads", 4, "attention heads (divide dim)", 1024),
+                          i("layers", 4, "Transformer blocks", 1024), dropout, positions}});
+  return true;
+}();
+}  // namespace
+
+GptOptions gpt_options_from(const Config& cfg, const std::string& table, std::int64_t vocab, std::int64_t context) {
+  return {.vocab = vocab,
+          .context = context,
+          .dim = cfg.get_int(table + ".dim"),
+          .heads = cfg.get_int(table + ".heads"),
+          .layers = cfg.get_int(table + ".layers"),
+          .dropout = cfg.get_float(table + ".dropout"),
+          .sinusoidal = cfg.get_string(table + ".positions") == "sinusoidal"};
+}
 
 MultiHeadAttentionImpl::MultiHeadAttentionImpl(std::int64_t dim, std::int64_t heads, double dropout) : heads_(heads) {
   if (heads < 1 || dim % heads != 0)

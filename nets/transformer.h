@@ -23,7 +23,12 @@
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/modules/normalization.h>
 #include <torch/nn/pimpl.h>
+#include <string>
 #include <vector>
+
+namespace pavlov {
+class Config;
+}
 
 namespace pavlov::nets {
 
@@ -67,6 +72,9 @@ struct GptOptions {
   double dropout = 0.1;
   bool sinusoidal = false;  // fixed sinusoidal positions instead of learned ones
 };
+
+// GptOptions from a [net]-like table (dim, heads, layers, dropout, positions).
+GptOptions gpt_options_from(const Config& cfg, const std::string& table, std::int64_t vocab, std::int64_t context);
 
 // Sinusoidal position encodings (Vaswani et al., 2017), [positions, dim].
 torch::Tensor sinusoidal_positions(std::int64_t positions, std::int64_t dim);

@@ -30,6 +30,7 @@ commands:
                                  (every registered id when ID is left out)
   check-env ID                   the conformance check of an environment (a plugin's too)
   actor FILE --connect HOST:PORT act for a learner that listens (async runtime; docs/protocol.md)
+  sample RUN_DIR [--prompt TEXT] text from a trained language model
   docs                           the reference of every experiment key, as Markdown
 
 options:
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
     load_plugins(args);
     if (command == "check-env") return pavlov::cli::check_env_command(args);
     if (command == "actor") return pavlov::cli::actor_command(args);
+    if (command == "sample") return pavlov::cli::sample_command(args);
     if (command == "list") return pavlov::cli::list_command(args);
     if (command == "bench") return pavlov::cli::bench_command(args);
     if (command == "run") return pavlov::cli::run_command(args);

@@ -46,12 +46,14 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
   record_format.choices = {"mp4", "gif"};
   KeySpec task_kind = key("kind", KeyType::kString, std::string("rl"),
                           "rl: an agent learns an env ([env], [agent], [train]); classify: a [net] labels each "
-                          "image of [task] dataset; segment: a [net] (unet) labels each pixel");
-  task_kind.choices = {"rl", "classify", "segment"};
+                          "image of [task] dataset; segment: a [net] (unet) labels each pixel; language_model: a [net] "
+                          "(gpt) predicts the next character of [task] dataset's text");
+  task_kind.choices = {"rl", "classify", "segment", "language_model"};
   KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
                         "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify) "
-                        "or shapes (generated scenes with per-pixel classes; segment)");
-  dataset.choices = {"fashion_mnist", "shapes"};
+                        "or shapes (generated scenes with per-pixel classes; segment), or fortunes (Debian's "
+                        "fortunes package, split by file; language_model)");
+  dataset.choices = {"fashion_mnist", "shapes", "fortunes"};
   KeySpec runtime_mode = key("mode", KeyType::kString, std::string("sync"),
                              "sync: act, step and learn in turn in one thread (deterministic with a seed); async: "
                              "actor threads act and step while the learner thread trains (docs/async.md)");
@@ -137,6 +139,11 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("pad_crop", KeyType::kInt, std::int64_t{0},
             "augmentation: pad each side with this many zero pixels, crop back at a random offset (0: off)", 0, 64),
         key("hflip", KeyType::kBool, false, "augmentation: mirror left-right with probability 1/2"),
+        key("context", KeyType::kInt, std::int64_t{128}, "language_model: characters a training window holds", 2, 65536),
+        key("steps", KeyType::kInt, std::int64_t{3000}, "language_model: gradient steps", 1, 1e9),
+        key("eval_every", KeyType::kInt, std::int64_t{500}, "language_model: steps between validation losses", 1, 1e9),
+        key("eval_tokens", KeyType::kInt, std::int64_t{200000},
+            "language_model: validation characters scored (0: all of the validation text)", 0, 1e10),
         key("early_stop", KeyType::kInt, std::int64_t{0},
             "stop after this many epochs without a better validation accuracy (0: off); the best epoch's "
             "network is the one tested", 0, 1e6)}},

@@ -6,6 +6,10 @@
 #include "engine/config/experiment.h"
 
 namespace pavlov {
+
+std::string Task::generate(const std::filesystem::path&, const GenerateOptions&) {
+  throw std::invalid_argument("this task does not generate text");
+}
 namespace {
 
 std::map<std::string, TaskFactory>& factories() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -13,6 +14,14 @@ namespace pavlov {
 
 class Config;
 
+struct GenerateOptions {
+  std::string prompt;
+  int tokens = 200;
+  double temperature = 1.0;  // > 0; lower is more conservative
+  int top_k = 0;             // 0: every token; else only the k likeliest
+  std::uint64_t seed = 0;
+};
+
 class Task {
  public:
   virtual ~Task() = default;
@@ -21,6 +30,9 @@ class Task {
   virtual bool run(const std::filesystem::path& run_dir, bool resume, const std::atomic<bool>* stop) = 0;
   // "cpu" or "cuda": where the networks run.
   virtual const std::string& device() const = 0;
+  // A generative task's text from the checkpoint `checkpoint` (`pavlov
+  // sample`); the default throws std::invalid_argument: the task has none.
+  virtual std::string generate(const std::filesystem::path& checkpoint, const GenerateOptions& options);
 };
 
 using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;

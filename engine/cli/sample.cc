@@ -1,0 +1,54 @@
+// `pavlov sample RUN_DIR|CHECKPOINT`: text from a trained language model
+// ([task] kind = "language_model").
+#include <iostream>
+#include <string>
+
+#include "engine/cli/commands.h"
+#include "engine/config/experiment.h"
+#include "engine/runtime/task.h"
+
+namespace pavlov::cli {
+
+int sample_command(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    std::cout << "usage: pavlov sample RUN_DIR|CHECKPOINT [--prompt TEXT] [--tokens N] [--temperature T]\n"
+                 "                     [--top-k K] [--seed S]\n\n"
+                 "Prints N characters (default 200) a trained language model writes after TEXT, drawn at\n"
+                 "temperature T (default 1) from its K likeliest next characters (default 0: all).\n";
+    return args.empty() ? 2 : 0;
+  }
+  std::string target;
+  GenerateOptions o;
+  try {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const bool has = i + 1 < args.size();
+      if (args[i] == "--prompt" && has) o.prompt = args[++i];
+      else if (args[i] == "--tokens" && has) o.tokens = std::stoi(args[++i]);
+      else if (args[i] == "--temperature" && has) o.temperature = std::stod(args[++i]);
+      else if (args[i] == "--top-k" && has) o.top_k = std::stoi(args[++i]);
+      else if (args[i] == "--seed" && has) o.seed = std::stoull(args[++i]);
+      else if (target.empty() && args[i].rfind("--", 0) != 0) target = args[i];
+      else throw std::invalid_argument("unexpected argument '" + args[i] + "'");
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "pavlov sample: " << e.what() << " (see --help)\n";
+    return 2;
+  }
+  if (o.tokens < 1 || o.temperature <= 0 || o.top_k < 0) {
+    std::cerr << "pavlov sample: --tokens must be >= 1, --temperature > 0, --top-k >= 0\n";
+    return 2;
+  }
+  const auto found = find_checkpoint("sample", target, false);
+  if (!found) return 2;
+  const Config cfg = load_experiment((found->dir / "config.toml").string());
+  if (cfg.get_string("task.kind") != "language_model") {
+    std::cerr << "pavlov sample: " << found->dir.string() << " is a " << cfg.get_string("task.kind")
+              << " run, not a language model's\n";
+    return 2;
+  }
+  const auto task = make_task(cfg);
+  std::cout << o.prompt << task->generate(found->file, o) << "\n";
+  return 0;
+}
+
+}  // namespace pavlov::cli

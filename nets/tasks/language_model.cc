@@ -1,0 +1,236 @@
+// [task] kind = "language_model": a character-level (byte) GPT (nets/transformer.h)
+// trained to predict the next byte of a text corpus (nets/data/text_corpus.h).
+//
+// Training draws windows of `context` + 1 bytes at random offsets of the
+// training text (seeded; the generator is saved with checkpoints, so a
+// resumed run draws what the uninterrupted one would have). Every eval_every
+// steps the validation loss (mean cross-entropy, nats per byte) is taken over
+// the first eval_tokens bytes of the validation text, cut into consecutive
+// windows of `context` bytes (a partial last window is left out). The run folder's eval.json reports the final and best validation
+// losses beside a byte-bigram baseline fitted on the training text (add-one
+// smoothing) and scored on the same bytes; `pavlov sample RUN_DIR` prints text.
+#include <ATen/CPUGeneratorImpl.h>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+#include <sstream>
+#include <torch/torch.h>
+
+#include "engine/config/experiment.h"
+#include "engine/env/rng.h"
+#include "engine/io/binary.h"
+#include "engine/io/checkpoint.h"
+#include "engine/io/files.h"
+#include "engine/io/metrics.h"
+#include "engine/runtime/device.h"
+#include "engine/runtime/task.h"
+#include "nets/archive.h"
+#include "nets/data/text_corpus.h"
+#include "nets/optim.h"
+#include "nets/transformer.h"
+
+namespace pavlov::nets {
+namespace {
+
+constexpr std::int64_t kVocab = 256;  // bytes
+
+class LanguageModelTask : public Task {
+ public:
+  explicit LanguageModelTask(const Config& cfg) : cfg_(cfg), schedule_(cfg) {
+    if (cfg.get_string("task.dataset") != "fortunes")
+      throw std::invalid_argument("task.kind = \"language_model\" reads text: dataset = \"fortunes\"");
+    if (cfg.get_string("net.type") != "gpt")
+      throw std::invalid_argument("task.kind = \"language_model\" needs [net] type = \"gpt\", not \"" +
+                                  cfg.get_string("net.type") + "\"");
+    device_name_ = setup_compute(cfg.get_string("experiment.device"), static_cast<int>(cfg.get_int("experiment.threads")));
+    device_ = torch::Device(device_name_);
+    seed_ = static_cast<std::uint64_t>(cfg.get_int("experiment.seed"));
+    context_ = cfg.get_int("task.context");
+    data::load_fortunes(train_, val_);
+    const std::int64_t eval_tokens = cfg.get_int("task.eval_tokens");
+    if (eval_tokens > 0 && eval_tokens < static_cast<std::int64_t>(val_.text.size())) val_.text.resize(eval_tokens);
+    if (static_cast<std::int64_t>(train_.text.size()) <= context_ + 1)
+      throw std::invalid_argument("task.context is longer than the training text");
+    torch::manual_seed(derive_seed(seed_, 0x6B7));
+    gpt_ = Gpt(gpt_options_from(cfg, "net", kVocab, context_));
+    gpt_->to(device_);
+    optimizer_ = make_optimizer(cfg, gpt_->parameters());
+    rng_ = Rng(derive_seed(seed_, 0x7E47));
+  }
+
+  const std::string& device() const override { return device_name_; }
+
+  bool run(const std::filesystem::path& dir, bool resume, const std::atomic<bool>* stop) override {
+    if (resume)
+      if (const auto latest = io::latest_checkpoint(dir)) restore(io::read_checkpoint(*latest));
+    const std::int64_t steps = cfg_.get_int("task.steps"), eval_every = cfg_.get_int("task.eval_every");
+    const std::int64_t batch = cfg_.get_int("task.batch_size");
+    const double grad_clip = cfg_.get_float("optimizer.grad_clip");
+    const double bigram = data::bigram_nats_per_byte(train_.text, val_.text);
+    io::MetricsLog log(dir, {"step", "wall_time", "tokens_per_s", "train_loss", "val_loss", "bigram_val_loss", "lr"},
+                       resume ? step_ : -1);
+    std::vector<std::int64_t> windows(static_cast<std::size_t>(batch * (context_ + 1)));
+    const auto start = std::chrono::steady_clock::now();
+    const std::int64_t step_at_start = step_;
+    double train_sum = 0;
+    std::int64_t train_n = 0;
+    while (step_ < steps) {
+      if (stop && stop->load()) return false;  // the last checkpoint stays the resume point
+      const double progress = static_cast<double>(step_) / static_cast<double>(steps);
+      schedule_.apply(*optimizer_, progress);
+      for (std::int64_t b = 0; b < batch; ++b) {
+        const auto at = static_cast<std::size_t>(rng_.below(train_.text.size() - static_cast<std::size_t>(context_) - 1));
+        for (std::int64_t t = 0; t <= context_; ++t)
+          windows[static_cast<std::size_t>(b * (context_ + 1) + t)] = static_cast<unsigned char>(train_.text[at + t]);
+      }
+      const torch::Tensor w = torch::from_blob(windows.data(), {batch, context_ + 1}, torch::kInt64).to(device_);
+      const torch::Tensor logits = gpt_(w.slice(1, 0, context_));
+      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, kVocab}),
+                                                                      w.slice(1, 1, context_ + 1).reshape({-1}));
+      optimizer_->zero_grad();
+      loss.backward();
+      if (grad_clip > 0) torch::nn::utils::clip_grad_norm_(gpt_->parameters(), grad_clip);
+      optimizer_step(*optimizer_);
+      train_sum += loss.item<double>();
+      ++train_n;
+      ++step_;
+      if (step_ % eval_every == 0 || step_ == steps) {
+        const double val = validation_loss();
+        best_val_ = std::min(best_val_, val);
+        last_val_ = val;
+        const double wall = wall_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        const double tps = static_cast<double>((step_ - step_at_start) * batch * context_) /
+                           std::max(1e-9, wall - wall_before_);
+        log.row({static_cast<double>(step_), wall, tps, train_sum / train_n, val, bigram, schedule_.at(progress)});
+        std::cerr << "step " << step_ << "/" << steps << "  train " << train_sum / train_n << "  val " << val
+                  << " nats/char (bigram " << bigram << ")  " << static_cast<std::int64_t>(tps) << " tokens/s\n";
+        train_sum = 0;
+        train_n = 0;
+        io::save_run_checkpoint(dir, step_, sections(wall));
+      }
+    }
+    std::ostringstream json;
+    json.precision(6);
+    json << "{\n  \"task\": \"language_model\",\n  \"dataset\": \"fortunes\",\n  \"steps\": " << step_
+         << ",\n  \"val_loss\": " << last_val_ << ",\n  \"best_val_loss\": " << best_val_
+         << ",\n  \"bigram_val_loss\": " << bigram << ",\n  \"below_bigram\": " << 1.0 - last_val_ / bigram
+         << ",\n  \"val_bytes\": " << val_.text.size() << ",\n  \"train_bytes\": " << train_.text.size()
+         << ",\n  \"time\": \"" << io::utc_iso8601() << "\"\n}\n";
+    io::write_file_atomic(dir / "eval.json", json.str());
+    return true;
+  }
+
+  std::string generate(const std::filesystem::path& checkpoint, const GenerateOptions& o) override {
+    restore(io::read_checkpoint(checkpoint));
+    torch::NoGradGuard no_grad;
+    gpt_->eval();
+    Rng rng(o.seed);
+    std::vector<std::int64_t> tokens;
+    for (char c : o.prompt) tokens.push_back(static_cast<unsigned char>(c));
+    if (tokens.empty()) tokens.push_back('\n');
+    std::string out;
+    std::vector<double> p(kVocab);
+    for (int i = 0; i < o.tokens; ++i) {
+      const std::int64_t first = std::max<std::int64_t>(0, static_cast<std::int64_t>(tokens.size()) - context_);
+      const torch::Tensor x =
+          torch::from_blob(tokens.data() + first, {1, static_cast<std::int64_t>(tokens.size()) - first}, torch::kInt64).to(device_);
+      const torch::Tensor logits = gpt_(x).select(1, -1).squeeze(0).to(torch::kCPU, torch::kFloat64).contiguous();
+      const double* l = logits.data_ptr<double>();
+      // Temperature, then keep the top k (all if 0), then draw.
+      std::vector<std::int64_t> order(kVocab);
+      for (std::int64_t v = 0; v < kVocab; ++v) order[v] = v;
+      std::sort(order.begin(), order.end(), [&](auto a, auto b) { return l[a] > l[b]; });
+      const std::int64_t keep = o.top_k > 0 ? std::min<std::int64_t>(o.top_k, kVocab) : kVocab;
+      double sum = 0;
+      for (std::int64_t r = 0; r < keep; ++r) sum += (p[r] = std::exp((l[order[r]] - l[order[0]]) / o.temperature));
+      double u = rng.uniform() * sum;
+      std::int64_t pick = order[keep - 1];
+      for (std::int64_t r = 0; r < keep; ++r)
+        if ((u -= p[r]) < 0) {
+          pick = order[r];
+          break;
+        }
+      tokens.push_back(pick);
+      out += static_cast<char>(pick);
+    }
+    return out;
+  }
+
+ private:
+  // Consecutive windows of the validation text, 64 to a forward pass.
+  double validation_loss() {
+    torch::NoGradGuard no_grad;
+    gpt_->eval();
+    const std::int64_t n = static_cast<std::int64_t>(val_.text.size()), windows = (n - 1) / context_, per_pass = 64;
+    double nll = 0;
+    std::int64_t count = 0;
+    std::vector<std::int64_t> chunk;
+    for (std::int64_t first = 0; first < windows; first += per_pass) {
+      const std::int64_t rows = std::min(per_pass, windows - first);
+      chunk.resize(static_cast<std::size_t>(rows * (context_ + 1)));
+      for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t t = 0; t <= context_; ++t)
+          chunk[static_cast<std::size_t>(r * (context_ + 1) + t)] =
+              static_cast<unsigned char>(val_.text[static_cast<std::size_t>((first + r) * context_ + t)]);
+      const torch::Tensor w = torch::from_blob(chunk.data(), {rows, context_ + 1}, torch::kInt64).to(device_);
+      const torch::Tensor logits = gpt_(w.slice(1, 0, context_));
+      nll += torch::nn::functional::cross_entropy(logits.reshape({-1, kVocab}), w.slice(1, 1, context_ + 1).reshape({-1}),
+                                                  torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                 .item<double>();
+      count += rows * context_;
+    }
+    gpt_->train();
+    return nll / static_cast<double>(std::max<std::int64_t>(1, count));
+  }
+
+  io::CheckpointSections sections(double wall) {
+    std::ostringstream progress;
+    io::write_pod(progress, step_);
+    io::write_pod(progress, best_val_);
+    io::write_pod(progress, last_val_);
+    io::write_pod(progress, wall);
+    io::write_pod(progress, rng_.state());
+    const torch::Tensor gen = at::detail::getDefaultCPUGenerator().get_state();  // dropout's draws
+    io::write_vector(progress, std::vector<std::uint8_t>(gen.data_ptr<std::uint8_t>(), gen.data_ptr<std::uint8_t>() + gen.numel()));
+    return {{"language_model", progress.str()},
+            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { gpt_->save(a); })},
+            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
+  }
+
+  void restore(const io::CheckpointSections& s) {
+    auto it = s.find("language_model");
+    if (it == s.end()) throw std::runtime_error("the checkpoint is not a language model's");
+    std::istringstream progress(it->second);
+    step_ = io::read_pod<std::int64_t>(progress);
+    best_val_ = io::read_pod<double>(progress);
+    last_val_ = io::read_pod<double>(progress);
+    wall_before_ = io::read_pod<double>(progress);
+    rng_.set_state(io::read_pod<Rng::State>(progress));
+    auto gen = io::read_vector<std::uint8_t>(progress);
+    at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();
+    cpu_generator.set_state(
+        torch::from_blob(gen.data(), {static_cast<std::int64_t>(gen.size())}, torch::kUInt8).clone());
+    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { gpt_->load(a); });
+    read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
+  }
+
+  const Config& cfg_;
+  LrSchedule schedule_;
+  std::string device_name_;
+  torch::Device device_{torch::kCPU};
+  std::uint64_t seed_ = 0;
+  std::int64_t context_ = 128;
+  data::TextSplit train_, val_;
+  Gpt gpt_{nullptr};
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;
+  Rng rng_{0};
+  std::int64_t step_ = 0;
+  double best_val_ = std::numeric_limits<double>::infinity(), last_val_ = std::numeric_limits<double>::quiet_NaN();
+  double wall_before_ = 0;
+};
+
+const bool kRegistered = register_task(
+    "language_model", [](const Config& cfg) -> std::unique_ptr<Task> { return std::make_unique<LanguageModelTask>(cfg); });
+
+}  // namespace
+}  // namespace pavlov::nets

@@ -16,7 +16,7 @@ packages=(cmake ninja-build g++ ccache pkg-config
           libbox2d-dev libsfml-dev libtorch-dev libopenblas0-openmp
           libgif-dev libavformat-dev libavcodec-dev libswscale-dev  # recordings: GIF, MP4
           xvfb xauth              # the window test runs on a virtual display
-          zlib1g-dev dataset-fashion-mnist  # the zoo's datasets (nets/data/)
+          zlib1g-dev dataset-fashion-mnist fortunes  # the zoo's datasets (nets/data/)
           python3-protobuf)       # only for the test that decodes TensorBoard files
 
 missing=()

@@ -1,7 +1,9 @@
 // nets/data/: IDX files, Fashion-MNIST, and the background batch loader.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <zlib.h>
@@ -10,6 +12,7 @@
 #include "nets/data/fashion_mnist.h"
 #include "nets/data/idx.h"
 #include "nets/data/shapes.h"
+#include "nets/data/text_corpus.h"
 #include "tests/alloc_counter.h"
 
 using namespace pavlov::data;
@@ -189,4 +192,35 @@ TEST_CASE("shape scenes: a square at a known place fills its mask exactly") {
     }
   CHECK(outside == 0);
   CHECK(inside == b.pixels);
+}
+
+TEST_CASE("text corpus: fortune files split by file; the bigram baseline by hand") {
+  const auto dir = std::filesystem::temp_directory_path() / "pavlov_fortunes_test";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& text) {
+    std::ofstream(dir / name) << text;
+    std::ofstream(dir / (name + ".dat")) << "index";
+  };
+  write("alpha", "first one\n%\nsecond\nof two lines\n%\n");
+  write("beta", "b1\n%\n");
+  write("gamma", "g1\n%\ng2\n");  // no final separator
+  std::ofstream(dir / "notes") << "no .dat beside it: not a fortune file";
+  const auto fortunes = pavlov::data::read_fortune_file(dir / "alpha");
+  REQUIRE(fortunes.size() == 2);
+  CHECK(fortunes[1] == "second\nof two lines\n");
+  pavlov::data::TextSplit train, val;
+  pavlov::data::load_fortunes(train, val, 2, dir);  // files 0 and 2 (alpha, gamma) validate
+  CHECK(val.files == std::vector<std::string>{"alpha", "gamma"});
+  CHECK(train.files == std::vector<std::string>{"beta"});
+  CHECK(train.text == "b1\n%\n");
+  CHECK(val.text == "first one\n%\nsecond\nof two lines\n%\ng1\n%\ng2\n%\n");
+  CHECK_THROWS_WITH_AS(pavlov::data::load_fortunes(train, val, 2, dir / "missing"),
+                       doctest::Contains("install Debian's fortunes package"), std::runtime_error);
+  std::filesystem::remove_all(dir);
+
+  // Trained on "abab": a->b seen twice, so p(b|a) = (2 + 1) / (2 + 256); "ab" costs -log(3/258) nats.
+  CHECK(pavlov::data::bigram_nats_per_byte("abab", "ab") == doctest::Approx(-std::log(3.0 / 258.0)));
+  // An unseen pair: p = 1 / 256 after 'z' (never seen first).
+  CHECK(pavlov::data::bigram_nats_per_byte("abab", "zq") == doctest::Approx(std::log(256.0)));
 }

@@ -105,8 +105,8 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("queue", KeyType::kInt, std::int64_t{0},
             "async: blocks of experience waiting for the learner at most, before actors wait (0: 2 per actor)", 0, 1e6),
         key("listen", KeyType::kString, std::string(""),
-            "async: HOST:PORT where the learner accepts remote actors (`pavlov actor --connect`); empty: none. "
-            "Use 127.0.0.1 unless other machines must reach it (docs/protocol.md)"),
+            "async: HOST:PORT where the learner accepts remote actors (`pavlov actor --connect`); empty: none; "
+            "a port alone binds 127.0.0.1. Name another host only if other machines must reach it (docs/protocol.md)"),
         key("remote_envs", KeyType::kInt, std::int64_t{0},
             "async with listen: env columns the learner keeps for remote actors' envs, all of them together", 0, 65536),
         key("token", KeyType::kString, std::string(""),

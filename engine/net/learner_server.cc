@@ -28,9 +28,10 @@ std::string resolve_token(const std::string& configured) {
 }
 
 std::pair<std::string, int> split_host_port(const std::string& address) {
+  // "5555" and ":5555" mean the loopback address: nothing is exposed unless a host is named.
   const auto colon = address.rfind(':');
-  if (colon == std::string::npos || colon == 0) throw std::invalid_argument("'" + address + "' is not HOST:PORT");
-  const std::string port = address.substr(colon + 1);
+  const std::string host = colon == std::string::npos || colon == 0 ? "127.0.0.1" : address.substr(0, colon);
+  const std::string port = colon == std::string::npos ? address : address.substr(colon + 1);
   int p = -1;
   try {
     std::size_t used = 0;
@@ -39,7 +40,7 @@ std::pair<std::string, int> split_host_port(const std::string& address) {
   } catch (const std::exception&) {
   }
   if (p < 0 || p > 65535) throw std::invalid_argument("'" + port + "' is not a port number (0-65535)");
-  return {address.substr(0, colon), p};
+  return {host, p};
 }
 
 namespace {

@@ -67,7 +67,8 @@ class LearnerServer {
 // The token in force: the environment variable PAVLOV_TOKEN when set, else `configured` ([runtime] token).
 std::string resolve_token(const std::string& configured);
 
-// "host:port" -> (host, port); throws std::invalid_argument with the reason.
+// "host:port" -> (host, port); "port" or ":port" -> ("127.0.0.1", port).
+// Throws std::invalid_argument with the reason.
 std::pair<std::string, int> split_host_port(const std::string& address);
 
 }  // namespace pavlov::net

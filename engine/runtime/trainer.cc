@@ -454,8 +454,8 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
                              .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
                              .behaviour_numbers = s.agent->behaviour_numbers()},
           runner, [tty](const std::string& line) { std::cerr << (tty ? "\r\033[K" : "") << line << "\n"; });
-      std::cerr << "listening for remote actors on " << cfg.get_string("runtime.listen").substr(0, cfg.get_string("runtime.listen").rfind(':'))
-                << ":" << server->port() << "\n";
+      std::cerr << "listening for remote actors on " << net::split_host_port(cfg.get_string("runtime.listen")).first << ":"
+                << server->port() << "\n";
     }
     while (s.env_steps < s.total_steps) {
       if (options.stop && options.stop->load()) {

@@ -1,6 +1,7 @@
 // The wire protocol (engine/net/protocol.h): what is sent decodes to what was
 // meant, and every malformed input is a ProtocolError, never a wild read.
 #include "engine/net/protocol.h"
+#include "engine/net/learner_server.h"
 
 #include <doctest/doctest.h>
 
@@ -123,4 +124,12 @@ TEST_CASE("protocol: experience the learner must not trust") {
   x = cartpole_block(2, 3);
   reinterpret_cast<float*>(x.next_obs.data())[5] = std::numeric_limits<float>::infinity();
   CHECK_THROWS_WITH_AS(check_experience(x, os, as), "experience with a non-finite observation", ProtocolError);
+}
+
+TEST_CASE("listen addresses: a port alone binds the loopback address") {
+  CHECK(split_host_port("10.0.0.2:5555") == std::pair<std::string, int>{"10.0.0.2", 5555});
+  CHECK(split_host_port("5555") == std::pair<std::string, int>{"127.0.0.1", 5555});
+  CHECK(split_host_port(":0") == std::pair<std::string, int>{"127.0.0.1", 0});
+  CHECK_THROWS_WITH_AS(split_host_port("host:http"), "'http' is not a port number (0-65535)", std::invalid_argument);
+  CHECK_THROWS_AS(split_host_port("host:70000"), std::invalid_argument);
 }

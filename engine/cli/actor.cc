@@ -15,6 +15,7 @@
 #include "engine/net/remote_actor.h"
 #include "engine/runtime/agent.h"
 #include "engine/runtime/device.h"
+#include "engine/runtime/trainer.h"
 
 namespace pavlov::cli {
 namespace {
@@ -61,31 +62,14 @@ int actor_command(const std::vector<std::string>& args) {
   overrides.push_back("experiment.device=cpu");
   overrides.push_back("replay.capacity=1");
   const Config cfg = load_experiment(file, overrides);
-  const int per_actor = static_cast<int>(cfg.get_int("env.num_envs") / cfg.get_int("runtime.actors"));
-  if (actors <= 0) actors = static_cast<int>(cfg.get_int("runtime.actors"));
+  ActorPlan plan = actor_plan_from(cfg);
+  if (actors > 0) plan.actors = actors;  // each still steps env.num_envs / runtime.actors envs
+  plan.envs_per_actor = std::max(1, plan.envs_per_actor);
+  plan.seed = derive_seed(plan.seed, static_cast<std::uint64_t>(std::random_device{}()));  // each process its own episodes
   setup_compute("cpu", static_cast<int>(cfg.get_int("experiment.threads")));
-  const std::uint64_t seed = derive_seed(static_cast<std::uint64_t>(cfg.get_int("experiment.seed")),
-                                         static_cast<std::uint64_t>(std::random_device{}()));  // each process its own episodes
-  OptionMap env_options;
-  for (const auto& [name, e] : cfg.table("env.options"))
-    std::visit(
-        [&](const auto& v) {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (!std::is_same_v<T, std::vector<std::int64_t>> && !std::is_same_v<T, std::vector<std::string>>)
-            env_options[name] = v;
-        },
-        e->value);
-  const ActorPlan plan{.env_id = cfg.get_string("env.id"),
-                       .env_options = env_options,
-                       .frame_stack = static_cast<int>(cfg.get_int("env.frame_stack")),
-                       .actors = actors,
-                       .envs_per_actor = std::max(1, per_actor),
-                       .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
-                       .queue = static_cast<int>(cfg.get_int("runtime.queue")),
-                       .seed = seed};
-  VectorEnv probe(plan.env_id, {.num_envs = 1, .env_options = env_options, .frame_stack = plan.frame_stack});
-  const AgentContext ctx{cfg, probe.observation_space(), probe.action_space(), actors * plan.envs_per_actor, "cpu", seed,
-                         cfg.get_int("train.total_steps")};
+  VectorEnv probe(plan.env_id, {.num_envs = 1, .env_options = plan.env_options, .frame_stack = plan.frame_stack});
+  const AgentContext ctx{cfg,       probe.observation_space(), probe.action_space(), plan.actors * plan.envs_per_actor,
+                         "cpu",     plan.seed,                 cfg.get_int("train.total_steps")};
   const auto agent = make_agent(cfg.get_string("agent.algo"), ctx);
   std::signal(SIGINT, on_actor_signal);
   std::signal(SIGTERM, on_actor_signal);

@@ -37,6 +37,8 @@
 
 namespace pavlov {
 
+class Config;
+
 struct ActorPlan {
   std::string env_id;
   OptionMap env_options;
@@ -48,6 +50,10 @@ struct ActorPlan {
   int queue = 0;           // blocks waiting for the learner at most (0: 2 per actor)
   std::uint64_t seed = 0;
 };
+
+// The actors of cfg's [runtime] (actors, unroll, queue) over its [env]: the
+// env.num_envs envs split evenly, seeded from experiment.seed.
+ActorPlan actor_plan_from(const Config& cfg);
 
 // One actor's loop, shared by the learner's actor threads and by remote actor
 // processes (`pavlov actor`): until `out` or `free` closes, takes an empty

@@ -33,7 +33,9 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kReturnWindow = 100;  // episodes in the rolling return statistics (as SB3's ep_rew_mean)
 
-OptionMap env_options(const Config& cfg) {
+}  // namespace
+
+OptionMap env_options_from(const Config& cfg) {
   OptionMap m;
   for (const auto& [name, e] : cfg.table("env.options")) {
     std::visit(
@@ -46,6 +48,8 @@ OptionMap env_options(const Config& cfg) {
   }
   return m;
 }
+
+namespace {
 
 std::string clock_text(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
@@ -82,6 +86,19 @@ int checked_remote_envs(const Config& c) {
   return static_cast<int>(c.get_int("runtime.remote_envs"));
 }
 
+ActorPlan actor_plan_from(const Config& cfg) {
+  const int actors = static_cast<int>(cfg.get_int("runtime.actors"));
+  return {.env_id = cfg.get_string("env.id"),
+          .env_options = env_options_from(cfg),
+          .frame_stack = static_cast<int>(cfg.get_int("env.frame_stack")),
+          .actors = actors,
+          .envs_per_actor = static_cast<int>(cfg.get_int("env.num_envs")) / actors,
+          .env_threads = static_cast<int>(std::max<std::int64_t>(1, cfg.get_int("env.threads") / actors)),
+          .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
+          .queue = static_cast<int>(cfg.get_int("runtime.queue")),
+          .seed = static_cast<std::uint64_t>(cfg.get_int("experiment.seed"))};
+}
+
 struct Trainer::State {
   const Config& cfg;
   std::string device;
@@ -116,7 +133,7 @@ struct Trainer::State {
                                       .threads = static_cast<int>(std::min<std::int64_t>(c.get_int("env.threads"), num_envs)),
                                       .autoreset = AutoresetMode::kSameStep,
                                       .seed = seed,
-                                      .env_options = env_options(c),
+                                      .env_options = env_options_from(c),
                                       .frame_stack = static_cast<int>(c.get_int("env.frame_stack"))}) {
     AgentContext ctx{c, venv.observation_space(), venv.action_space(), num_envs, device, seed, total_steps};
     try {
@@ -146,18 +163,6 @@ struct Trainer::State {
     }
   }
 
-  ActorPlan actor_plan() const {
-    const int actors = static_cast<int>(cfg.get_int("runtime.actors"));
-    return {.env_id = cfg.get_string("env.id"),
-            .env_options = env_options(cfg),
-            .frame_stack = static_cast<int>(cfg.get_int("env.frame_stack")),
-            .actors = actors,
-            .envs_per_actor = (num_envs - remote_envs) / actors,
-            .env_threads = static_cast<int>(std::max<std::int64_t>(1, cfg.get_int("env.threads") / actors)),
-            .unroll = static_cast<int>(cfg.get_int("runtime.unroll")),
-            .queue = static_cast<int>(cfg.get_int("runtime.queue")),
-            .seed = seed};
-  }
 
   ConstArrayView obs_view() const {
     const Space& os = venv.observation_space();
@@ -229,7 +234,7 @@ void Trainer::load_checkpoint(const std::filesystem::path& file) { s_->restore(i
 Agent& Trainer::agent() { return *s_->agent; }
 
 std::unique_ptr<Env> Trainer::make_env() const {
-  return stack_frames(pavlov::make_env(s_->cfg.get_string("env.id"), env_options(s_->cfg)),
+  return stack_frames(pavlov::make_env(s_->cfg.get_string("env.id"), env_options_from(s_->cfg)),
                       static_cast<int>(s_->cfg.get_int("env.frame_stack")));
 }
 
@@ -435,7 +440,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       after_step();
     }
   } else {
-    AsyncRunner runner(*s.agent, s.actor_plan());
+    AsyncRunner runner(*s.agent, actor_plan_from(cfg));
     runner.start(s.env_steps);
     std::unique_ptr<net::LearnerServer> server;
     if (s.remote_envs > 0) {

@@ -20,6 +20,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/env/options.h"
+
 namespace pavlov {
 
 class Agent;
@@ -78,6 +80,9 @@ class Trainer {
   struct State;
   std::unique_ptr<State> s_;
 };
+
+// The keyword options of cfg's [env.options] table, as envs take them.
+OptionMap env_options_from(const Config& cfg);
 
 // Writes eval.json: the final evaluation and the best periodic one
 // (train.eval_every), whose agent is kept in checkpoints/best.ckpt.

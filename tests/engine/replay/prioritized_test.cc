@@ -9,6 +9,7 @@
 
 #include "engine/replay/replay.h"
 #include "engine/replay/sum_tree.h"
+#include "engine/replay/step_batch.h"
 
 using pavlov::ConstArrayView;
 using pavlov::Replay;
@@ -126,20 +127,10 @@ TEST_CASE("prioritized replay: transitions can enter with priorities an actor co
   Replay r(Space::box(-10, 10, {1}), Space::discrete(2),
            {.capacity = 8, .num_envs = 2, .n_step = 1, .gamma = 0.9, .batch_size = 1, .prioritized = true, .alpha = 1.0,
             .priority_eps = 0.0});
-  const float obs[2] = {0.0f, 1.0f}, next[2] = {5.0f, 6.0f}, rew[2] = {0.0f, 0.0f};
+  const float obs[2] = {0.0f, 1.0f};
   const std::int64_t a[2] = {0, 1};
-  std::uint8_t no[2] = {0, 0};
-  float ret[2] = {0, 0};
-  std::int32_t len[2] = {0, 0};
-  pavlov::Batch b;
-  b.size = 2;
-  b.obs = pavlov::ArrayView(const_cast<float*>(next), pavlov::DType::kFloat32, 2);
-  b.final_obs = b.obs;
-  b.rewards = std::span<float>(const_cast<float*>(rew), 2);
-  b.terminated = no;
-  b.truncated = no;
-  b.episode_return = ret;
-  b.episode_length = len;
+  const pavlov::test::StepBatch step({5.0f, 6.0f}, {0.0f, 0.0f});
+  const pavlov::Batch& b = step.batch;
   const float priorities[2] = {-1.0f, 3.0f};  // signed TD errors: their magnitudes count
   r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), b, 0, priorities);
   pavlov::Rng rng(6);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "alloc_counter.h"
+#include "engine/replay/step_batch.h"
 
 using pavlov::ConstArrayView;
 using pavlov::Replay;
@@ -100,21 +101,10 @@ TEST_CASE("replay: actors write their env columns at their own pace; n-step retu
   Replay r(Space::box(-1e9, 1e9, {1}), Space::discrete(2),
            {.capacity = 16, .num_envs = 2, .n_step = 2, .gamma = 0.5, .batch_size = 1});
   auto add = [&](int col, float o, float rew) {
-    const float obs[1] = {o}, next[1] = {o + 0.5f}, rw[1] = {rew};
+    const float obs[1] = {o};
     const std::int64_t a[1] = {0};
-    std::uint8_t zero[1] = {0};
-    float ret[1] = {0};
-    std::int32_t len[1] = {0};
-    pavlov::Batch b;
-    b.size = 1;
-    b.obs = pavlov::ArrayView(const_cast<float*>(next), pavlov::DType::kFloat32, 1);
-    b.final_obs = b.obs;
-    b.rewards = std::span<float>(const_cast<float*>(rw), 1);
-    b.terminated = zero;
-    b.truncated = zero;
-    b.episode_return = ret;
-    b.episode_length = len;
-    r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), b, col);
+    const pavlov::test::StepBatch step({o + 0.5f}, {rew});
+    r.add(ConstArrayView(std::span(obs)), ConstArrayView(std::span(a)), step.batch, col);
   };
   add(0, 0, 1);
   add(0, 1, 2);

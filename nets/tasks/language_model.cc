@@ -1,5 +1,6 @@
-// [task] kind = "language_model": a character-level (byte) GPT (nets/transformer.h)
-// trained to predict the next byte of a text corpus (nets/data/text_corpus.h).
+// [task] kind = "language_model": a character-level (byte) GPT (nets/transformer.h),
+// or its recurrent baseline ([net] type = "lstm_lm"), trained to predict the
+// next byte of a text corpus (nets/data/text_corpus.h).
 //
 // Training draws windows of `context` + 1 bytes at random offsets of the
 // training text (seeded; the generator is saved with checkpoints, so a
@@ -12,10 +13,12 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <chrono>
 #include <cmath>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <torch/torch.h>
 
+#include "engine/config/catalog.h"
 #include "engine/config/experiment.h"
 #include "engine/env/rng.h"
 #include "engine/io/binary.h"
@@ -34,14 +37,48 @@ namespace {
 
 constexpr std::int64_t kVocab = 256;  // bytes
 
+const bool kLstmRegistered = [] {
+  auto i = [](const char* name, std::int64_t def, const char* help) {
+    return KeySpec{.name = name, .type = KeyType::kInt, .default_value = def, .help = help, .min = 1, .max = 65536};
+  };
+  KeySpec dropout{.name = "dropout", .type = KeyType::kFloat, .default_value = 0.1,
+                  .help = "dropout between the LSTM's layers and before the output layer", .min = 0.0, .max = 0.9};
+  Catalog::global().add({"net", "lstm_lm", "LSTM language model, the GPT's recurrent baseline ([task] kind = \"language_model\")",
+                         {i("dim", 256, "embedding and hidden width"), i("layers", 3, "stacked LSTM layers"), dropout}});
+  return true;
+}();
+
+// The recurrent baseline: byte embedding, a stacked LSTM, a linear layer to the next byte's logits.
+class LstmLmImpl : public torch::nn::Module {
+ public:
+  LstmLmImpl(std::int64_t dim, std::int64_t layers, double dropout) {
+    embed_ = register_module("embed", torch::nn::Embedding(kVocab, dim));
+    lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(dim, dim).num_layers(layers).dropout(
+                                                        layers > 1 ? dropout : 0.0).batch_first(true)));
+    dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
+    head_ = register_module("head", torch::nn::Linear(dim, kVocab));
+  }
+  torch::Tensor forward(const torch::Tensor& tokens) {
+    return head_(dropout_(std::get<0>(lstm_(embed_(tokens)))));
+  }
+
+ private:
+  torch::nn::Embedding embed_{nullptr};
+  torch::nn::LSTM lstm_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+  torch::nn::Linear head_{nullptr};
+};
+TORCH_MODULE(LstmLm);
+
 class LanguageModelTask : public Task {
  public:
   explicit LanguageModelTask(const Config& cfg) : cfg_(cfg), schedule_(cfg) {
     if (cfg.get_string("task.dataset") != "fortunes")
       throw std::invalid_argument("task.kind = \"language_model\" reads text: dataset = \"fortunes\"");
-    if (cfg.get_string("net.type") != "gpt")
-      throw std::invalid_argument("task.kind = \"language_model\" needs [net] type = \"gpt\", not \"" +
-                                  cfg.get_string("net.type") + "\"");
+    const std::string net_type = cfg.get_string("net.type");
+    if (net_type != "gpt" && net_type != "lstm_lm")
+      throw std::invalid_argument("task.kind = \"language_model\" needs [net] type = \"gpt\" or \"lstm_lm\", not \"" +
+                                  net_type + "\"");
     device_name_ = setup_compute(cfg.get_string("experiment.device"), static_cast<int>(cfg.get_int("experiment.threads")));
     device_ = torch::Device(device_name_);
     seed_ = static_cast<std::uint64_t>(cfg.get_int("experiment.seed"));
@@ -52,9 +89,17 @@ class LanguageModelTask : public Task {
     if (static_cast<std::int64_t>(train_.text.size()) <= context_ + 1)
       throw std::invalid_argument("task.context is longer than the training text");
     torch::manual_seed(derive_seed(seed_, 0x6B7));
-    gpt_ = Gpt(gpt_options_from(cfg, "net", kVocab, context_));
-    gpt_->to(device_);
-    optimizer_ = make_optimizer(cfg, gpt_->parameters());
+    if (net_type == "gpt") {
+      Gpt gpt(gpt_options_from(cfg, "net", kVocab, context_));
+      model_ = gpt.ptr();
+      forward_ = [gpt](const torch::Tensor& t) mutable { return gpt->forward(t); };
+    } else {
+      LstmLm lstm(cfg.get_int("net.dim"), cfg.get_int("net.layers"), cfg.get_float("net.dropout"));
+      model_ = lstm.ptr();
+      forward_ = [lstm](const torch::Tensor& t) mutable { return lstm->forward(t); };
+    }
+    model_->to(device_);
+    optimizer_ = make_optimizer(cfg, model_->parameters());
     rng_ = Rng(derive_seed(seed_, 0x7E47));
   }
 
@@ -84,12 +129,12 @@ class LanguageModelTask : public Task {
           windows[static_cast<std::size_t>(b * (context_ + 1) + t)] = static_cast<unsigned char>(train_.text[at + t]);
       }
       const torch::Tensor w = torch::from_blob(windows.data(), {batch, context_ + 1}, torch::kInt64).to(device_);
-      const torch::Tensor logits = gpt_(w.slice(1, 0, context_));
+      const torch::Tensor logits = forward_(w.slice(1, 0, context_));
       const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, kVocab}),
                                                                       w.slice(1, 1, context_ + 1).reshape({-1}));
       optimizer_->zero_grad();
       loss.backward();
-      if (grad_clip > 0) torch::nn::utils::clip_grad_norm_(gpt_->parameters(), grad_clip);
+      if (grad_clip > 0) torch::nn::utils::clip_grad_norm_(model_->parameters(), grad_clip);
       optimizer_step(*optimizer_);
       train_sum += loss.item<double>();
       ++train_n;
@@ -123,7 +168,7 @@ class LanguageModelTask : public Task {
   std::string generate(const std::filesystem::path& checkpoint, const GenerateOptions& o) override {
     restore(io::read_checkpoint(checkpoint));
     torch::NoGradGuard no_grad;
-    gpt_->eval();
+    model_->eval();
     Rng rng(o.seed);
     std::vector<std::int64_t> tokens;
     for (char c : o.prompt) tokens.push_back(static_cast<unsigned char>(c));
@@ -134,7 +179,7 @@ class LanguageModelTask : public Task {
       const std::int64_t first = std::max<std::int64_t>(0, static_cast<std::int64_t>(tokens.size()) - context_);
       const torch::Tensor x =
           torch::from_blob(tokens.data() + first, {1, static_cast<std::int64_t>(tokens.size()) - first}, torch::kInt64).to(device_);
-      const torch::Tensor logits = gpt_(x).select(1, -1).squeeze(0).to(torch::kCPU, torch::kFloat64).contiguous();
+      const torch::Tensor logits = forward_(x).select(1, -1).squeeze(0).to(torch::kCPU, torch::kFloat64).contiguous();
       const double* l = logits.data_ptr<double>();
       // Temperature, then keep the top k (all if 0), then draw.
       std::vector<std::int64_t> order(kVocab);
@@ -160,7 +205,7 @@ class LanguageModelTask : public Task {
   // Consecutive windows of the validation text, 64 to a forward pass.
   double validation_loss() {
     torch::NoGradGuard no_grad;
-    gpt_->eval();
+    model_->eval();
     const std::int64_t n = static_cast<std::int64_t>(val_.text.size()), windows = (n - 1) / context_, per_pass = 64;
     double nll = 0;
     std::int64_t count = 0;
@@ -173,13 +218,13 @@ class LanguageModelTask : public Task {
           chunk[static_cast<std::size_t>(r * (context_ + 1) + t)] =
               static_cast<unsigned char>(val_.text[static_cast<std::size_t>((first + r) * context_ + t)]);
       const torch::Tensor w = torch::from_blob(chunk.data(), {rows, context_ + 1}, torch::kInt64).to(device_);
-      const torch::Tensor logits = gpt_(w.slice(1, 0, context_));
+      const torch::Tensor logits = forward_(w.slice(1, 0, context_));
       nll += torch::nn::functional::cross_entropy(logits.reshape({-1, kVocab}), w.slice(1, 1, context_ + 1).reshape({-1}),
                                                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                  .item<double>();
       count += rows * context_;
     }
-    gpt_->train();
+    model_->train();
     return nll / static_cast<double>(std::max<std::int64_t>(1, count));
   }
 
@@ -193,7 +238,7 @@ class LanguageModelTask : public Task {
     const torch::Tensor gen = at::detail::getDefaultCPUGenerator().get_state();  // dropout's draws
     io::write_vector(progress, std::vector<std::uint8_t>(gen.data_ptr<std::uint8_t>(), gen.data_ptr<std::uint8_t>() + gen.numel()));
     return {{"language_model", progress.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { gpt_->save(a); })},
+            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { model_->save(a); })},
             {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
   }
 
@@ -210,7 +255,7 @@ class LanguageModelTask : public Task {
     at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();
     cpu_generator.set_state(
         torch::from_blob(gen.data(), {static_cast<std::int64_t>(gen.size())}, torch::kUInt8).clone());
-    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { gpt_->load(a); });
+    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { model_->load(a); });
     read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
   }
 
@@ -221,7 +266,8 @@ class LanguageModelTask : public Task {
   std::uint64_t seed_ = 0;
   std::int64_t context_ = 128;
   data::TextSplit train_, val_;
-  Gpt gpt_{nullptr};
+  std::shared_ptr<torch::nn::Module> model_;                       // the GPT or the LSTM
+  std::function<torch::Tensor(const torch::Tensor&)> forward_;  // tokens [B, T] -> logits [B, T, 256]
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   Rng rng_{0};
   std::int64_t step_ = 0;

@@ -11,7 +11,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 short=(experiment.threads=1 task.steps=300 task.eval_every=100 task.eval_tokens=20000 task.context=32 task.batch_size=16
-       net.dim=32 net.layers=1 net.heads=2 "$@")
+       net.dim=32 net.layers=1)
+grep -q '^type = "gpt"' "$experiment" && short+=(net.heads=2)
+short+=("$@")
 "$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=a >/dev/null 2>a.log || { cat a.log; exit 1; }
 a=$(ls -d a/*/)
 val=$(grep '"val_loss"' "$a/eval.json" | sed 's/[^0-9.]//g')

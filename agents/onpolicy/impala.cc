@@ -129,7 +129,14 @@ class Impala : public Agent {
         obs_numel_(ctx.observation_space.numel()),
         total_steps_(ctx.total_steps),
         rng_(derive_seed(ctx.seed, 0x1A9A1A)),
-        schedule_(cfg_) {
+        schedule_(cfg_),
+        gamma_(cfg_.get_float("agent.gamma")),
+        lambda_(cfg_.get_float("agent.lambda")),
+        rho_bar_(cfg_.get_float("agent.rho_bar")),
+        c_bar_(cfg_.get_float("agent.c_bar")),
+        vf_coef_(cfg_.get_float("agent.vf_coef")),
+        ent_coef_(cfg_.get_float("agent.ent_coef")),
+        grad_clip_(cfg_.get_float("optimizer.grad_clip")) {
     if (!ctx.action_space.is_discrete())
       throw std::invalid_argument("impala needs a discrete action space, got " + ctx.action_space.to_string());
     if (ctx.device != "cpu")  // the update is small and latency-bound; see docs/async.md
@@ -324,21 +331,20 @@ class Impala : public Agent {
                     .values = span(v_detached), .next_values = span(next_values),
                     .terminated = {terminated.data_ptr<std::uint8_t>(), static_cast<std::size_t>(T * n)},
                     .truncated = {truncated.data_ptr<std::uint8_t>(), static_cast<std::size_t>(T * n)},
-                    .gamma = cfg_.get_float("agent.gamma"), .lambda = cfg_.get_float("agent.lambda"),
-                    .rho_bar = cfg_.get_float("agent.rho_bar"), .c_bar = cfg_.get_float("agent.c_bar")},
+                    .gamma = gamma_, .lambda = lambda_, .rho_bar = rho_bar_, .c_bar = c_bar_},
                    {targets.data_ptr<float>(), static_cast<std::size_t>(T * n)},
                    {advantages.data_ptr<float>(), static_cast<std::size_t>(T * n)});
     const torch::Tensor policy_loss = -(log_prob * advantages).mean();
     const torch::Tensor value_loss = 0.5 * (values - targets).pow(2).mean();
     const torch::Tensor entropy = -(log_pi.exp() * log_pi).sum(1).mean();
-    const torch::Tensor loss = policy_loss + cfg_.get_float("agent.vf_coef") * value_loss - cfg_.get_float("agent.ent_coef") * entropy;
+    const torch::Tensor loss = policy_loss + vf_coef_ * value_loss - ent_coef_ * entropy;
     flat_->zero_grad();
     loss.backward();
-    flat_->clip_grad_norm(cfg_.get_float("optimizer.grad_clip"));
+    flat_->clip_grad_norm(grad_clip_);
     nets::optimizer_step(*optimizer_);
     ++updates_;
     return {policy_loss.item<double>(), value_loss.item<double>(), entropy.item<double>(),
-            log_rhos.exp().clamp_max(cfg_.get_float("agent.rho_bar")).mean().item<double>()};
+            log_rhos.exp().clamp_max(rho_bar_).mean().item<double>()};
   }
 
   const Config& cfg_;
@@ -348,6 +354,7 @@ class Impala : public Agent {
   std::int64_t obs_numel_, total_steps_;
   Rng rng_;
   nets::LrSchedule schedule_;
+  double gamma_, lambda_, rho_bar_, c_bar_, vf_coef_, ent_coef_, grad_clip_;
   std::unique_ptr<nets::ActorCriticOptions> opts_;
   std::unique_ptr<CategoricalActor> actor_;  // its network is the learner's
   std::unique_ptr<nets::FlatParameters> flat_;

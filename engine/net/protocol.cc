@@ -16,12 +16,13 @@ class Writer {
   explicit Writer(std::vector<std::byte>& out) : out_(out) { out_.clear(); }
   template <class T>
   void put(const T& v) {
-    const auto* p = reinterpret_cast<const std::byte*>(&v);
-    out_.insert(out_.end(), p, p + sizeof(T));
+    bytes(&v, sizeof(T));
   }
   void bytes(const void* data, std::size_t n) {
-    const auto* p = static_cast<const std::byte*>(data);
-    out_.insert(out_.end(), p, p + n);
+    if (n == 0) return;
+    const std::size_t at = out_.size();
+    out_.resize(at + n);
+    std::memcpy(out_.data() + at, data, n);
   }
   void string(const std::string& s) {
     put(static_cast<std::uint32_t>(s.size()));
@@ -90,6 +91,11 @@ void check_payload(const Header& header, std::span<const std::byte> payload) {
 
 std::vector<std::byte> encode(MessageType type, std::span<const std::byte> payload) {
   std::vector<std::byte> out;
+  encode(type, payload, out);
+  return out;
+}
+
+void encode(MessageType type, std::span<const std::byte> payload, std::vector<std::byte>& out) {
   out.reserve(kHeaderSize + payload.size());
   Writer w(out);
   w.put(kMagic);
@@ -98,7 +104,6 @@ std::vector<std::byte> encode(MessageType type, std::span<const std::byte> paylo
   w.put(static_cast<std::uint32_t>(payload.size()));
   w.put(crc32(payload));
   w.bytes(payload.data(), payload.size());
-  return out;
 }
 
 std::vector<std::byte> encode_hello(const Hello& h) {

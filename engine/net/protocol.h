@@ -51,8 +51,9 @@ struct Header {
 Header decode_header(std::span<const std::byte, kHeaderSize> bytes, std::uint32_t max_payload);
 // Checks the payload's CRC against the header's.
 void check_payload(const Header& header, std::span<const std::byte> payload);
-// A whole message: header and payload.
+// A whole message: header and payload; the second form writes into `out`, reusing its memory.
 std::vector<std::byte> encode(MessageType type, std::span<const std::byte> payload);
+void encode(MessageType type, std::span<const std::byte> payload, std::vector<std::byte>& out);
 
 struct Hello {
   std::string token;

@@ -117,7 +117,7 @@ std::int64_t run_remote_actors(Agent& agent, const ActorPlan& plan, const Remote
         }
         if (block) {
           encode_experience(*block, payload);
-          message = encode(MessageType::kExperience, payload);
+          encode(MessageType::kExperience, payload, message);
           runner.recycle(std::move(*block));
           asio::write(socket, asio::buffer(message));
           ++sent;

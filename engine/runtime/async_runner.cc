@@ -65,14 +65,18 @@ void run_actor(int actor, int first_env, VectorEnv& venv, Policy& policy, int be
   }
 }
 
+namespace {
+int queue_size(const ActorPlan& plan) { return plan.queue > 0 ? plan.queue : 2 * plan.actors; }
+// The blocks made up front: the queue's, and one being filled and one at the learner per actor.
+int pool_size(const ActorPlan& plan) { return queue_size(plan) + 2 * plan.actors; }
+}  // namespace
+
 AsyncRunner::AsyncRunner(Agent& agent, const ActorPlan& plan)
     : agent_(agent),
       plan_(plan),
       behaviour_numbers_(agent.behaviour_numbers()),
-      full_(static_cast<std::size_t>(plan.queue > 0 ? plan.queue : 2 * plan.actors)),
-      // Every block that can exist at once: the queue's, one being filled per
-      // actor, one at the learner, and spares for remote connections.
-      free_(static_cast<std::size_t>((plan.queue > 0 ? plan.queue : 2 * plan.actors) + 2 * plan.actors + 16)) {
+      full_(static_cast<std::size_t>(queue_size(plan))),
+      free_(static_cast<std::size_t>(pool_size(plan) + 16)) {  // room for blocks remote connections add
   for (int a = 0; a < plan.actors; ++a) {
     auto policy = agent.make_policy(a, plan.actors, plan.envs_per_actor, derive_seed(plan.seed, 0xAC7000 + a));
     if (!policy) throw std::invalid_argument("this agent trains only synchronously ([runtime] mode = \"sync\")");
@@ -85,8 +89,7 @@ AsyncRunner::AsyncRunner(Agent& agent, const ActorPlan& plan)
                                      .env_options = plan.env_options,
                                      .frame_stack = plan.frame_stack}));
   }
-  const int blocks = (plan.queue > 0 ? plan.queue : 2 * plan.actors) + 2 * plan.actors;
-  for (int b = 0; b < blocks; ++b) free_.push(Experience{});
+  for (int b = 0; b < pool_size(plan); ++b) free_.push(Experience{});
 }
 
 AsyncRunner::~AsyncRunner() { stop(); }

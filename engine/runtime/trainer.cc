@@ -355,11 +355,10 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
       for (std::size_t i = 0; i < names.size(); ++i)
         if (names[i] == m.name) agent_values[i] = m.value;
     v.insert(v.end(), agent_values.begin(), agent_values.end());
-    if (s.async) {
-      v.push_back(lag_blocks ? lag_sum / lag_blocks : kNaN);
-      lag_sum = 0.0;
-      lag_blocks = 0;
-    }
+    const double lag = lag_blocks ? lag_sum / lag_blocks : kNaN;
+    if (s.async) v.push_back(lag);
+    lag_sum = 0.0;
+    lag_blocks = 0;
     if (s.remote_envs > 0) v.push_back(static_cast<double>(remote_steps));
     v.push_back(last_eval);
     log.row(v);
@@ -372,7 +371,7 @@ bool Trainer::run(const std::filesystem::path& run_dir, const TrainOptions& opti
     if (!s.returns.empty()) line << "  return " << v[4] << " (last " << s.returns.size() << ")";
     for (std::size_t i = 0; i < names.size(); ++i)
       if (!std::isnan(agent_values[i])) line << "  " << names[i] << " " << agent_values[i];
-    if (s.async && !std::isnan(v[names.size() + 8])) line << "  policy_lag " << v[names.size() + 8];
+    if (!std::isnan(lag)) line << "  policy_lag " << lag;
     if (s.remote_envs > 0) line << "  remote_steps " << remote_steps;
     if (tty) std::cerr << "\r\033[K" << line.str() << std::flush;
     else std::cerr << line.str() << "\n";

@@ -2,6 +2,7 @@
 // sections of pavlov's checkpoint files (engine/io/checkpoint.h).
 #pragma once
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <sstream>
 #include <string>
 #include <torch/serialize/archive.h>
@@ -26,6 +27,21 @@ void read_archive_bytes(const std::string& bytes, const torch::Device& device, F
   torch::serialize::InputArchive a;
   a.load_from(in, device);
   read(a);
+}
+
+// The state of LibTorch's default CPU generator (dropout's draws) as bytes,
+// and back: what a checkpoint keeps so that a resumed run draws what the
+// uninterrupted one would have.
+inline std::string cpu_generator_bytes() {
+  const torch::Tensor state = at::detail::getDefaultCPUGenerator().get_state();
+  return {reinterpret_cast<const char*>(state.data_ptr<std::uint8_t>()), static_cast<std::size_t>(state.numel())};
+}
+
+inline void set_cpu_generator_bytes(const std::string& bytes) {
+  at::Generator generator = at::detail::getDefaultCPUGenerator();
+  generator.set_state(torch::from_blob(const_cast<char*>(bytes.data()), {static_cast<std::int64_t>(bytes.size())},
+                                       torch::kUInt8)
+                          .clone());
 }
 
 }  // namespace pavlov::nets

@@ -17,11 +17,17 @@ const bool kRegistered = [] {
   KeySpec dropout{.name = "dropout", .type = KeyType::kFloat, .default_value = 0.1,
                   .help = "dropout after embeddings, attention weights, attention and MLP outputs", .min = 0.0, .max = 0.9};
   KeySpec positions{.name = "positions", .type = KeyType::kString, .default_value = std::string("learned"),
-                    .help = "position encoding: learned (an embedding per position) or sinusoidal (fixed)"};
-  positions.choices = {"learned", "sinusoidal"};
+                    .help = "position encoding: learned (an embedding per position), sinusoidal (fixed) or "
+                            "rotary (RoPE: queries and keys rotated by position)"};
+  positions.choices = {"learned", "sinusoidal", "rotary"};
   Catalog::global().add({"net", "gpt", "decoder-only Transformer language model ([task] kind = \"language_model\")",
                          {i("dim", 128, "width of the residual stream", 65536), i("heads", 4, "attention heads (divide dim)", 1024),
                           i("layers", 4, "Transformer blocks", 1024), dropout, positions}});
+  positions.default_value = std::string("sinusoidal");
+  Catalog::global().add({"net", "seq2seq", "encoder-decoder Transformer ([task] kind = \"translate\")",
+                         {i("dim", 128, "width of the residual stream", 65536), i("heads", 4, "attention heads (divide dim)", 1024),
+                          i("layers", 3, "Transformer blocks of the encoder, and as many of the decoder", 1024), dropout,
+                          positions}});
   return true;
 }();
 }  // namespace
@@ -33,12 +39,34 @@ GptOptions gpt_options_from(const Config& cfg, const std::string& table, std::in
           .heads = cfg.get_int(table + ".heads"),
           .layers = cfg.get_int(table + ".layers"),
           .dropout = cfg.get_float(table + ".dropout"),
-          .sinusoidal = cfg.get_string(table + ".positions") == "sinusoidal"};
+          .encoding = position_kind(cfg.get_string(table + ".positions"))};
 }
 
-MultiHeadAttentionImpl::MultiHeadAttentionImpl(std::int64_t dim, std::int64_t heads, double dropout) : heads_(heads) {
+PositionKind position_kind(const std::string& name) {
+  if (name == "learned") return PositionKind::kLearned;
+  if (name == "sinusoidal") return PositionKind::kSinusoidal;
+  if (name == "rotary") return PositionKind::kRotary;
+  throw std::invalid_argument("positions: learned, sinusoidal or rotary, not \"" + name + "\"");
+}
+
+torch::Tensor rotary_embed(const torch::Tensor& x, std::int64_t first) {
+  const std::int64_t T = x.size(-2), d = x.size(-1), half = d / 2;
+  if (d % 2 != 0) throw std::invalid_argument("rotary positions need an even head width, not " + std::to_string(d));
+  const auto opts = x.options().dtype(torch::kFloat32);
+  const torch::Tensor freq = torch::pow(10000.0, -torch::arange(half, opts) / static_cast<double>(half));
+  const torch::Tensor angle = torch::outer(torch::arange(first, first + T, opts), freq).to(x.scalar_type());  // [T, half]
+  const torch::Tensor cos = angle.cos(), sin = angle.sin();
+  const torch::Tensor x1 = x.narrow(-1, 0, half), x2 = x.narrow(-1, half, half);
+  return torch::cat({x1 * cos - x2 * sin, x2 * cos + x1 * sin}, -1);
+}
+
+MultiHeadAttentionImpl::MultiHeadAttentionImpl(std::int64_t dim, std::int64_t heads, double dropout, bool rotary)
+    : heads_(heads), rotary_(rotary) {
   if (heads < 1 || dim % heads != 0)
     throw std::invalid_argument("attention: " + std::to_string(heads) + " heads do not divide dim " + std::to_string(dim));
+  if (rotary && (dim / heads) % 2 != 0)
+    throw std::invalid_argument("attention: rotary positions need an even head width, dim / heads = " +
+                                std::to_string(dim / heads));
   query = register_module("query", torch::nn::Linear(dim, dim));
   key = register_module("key", torch::nn::Linear(dim, dim));
   value = register_module("value", torch::nn::Linear(dim, dim));
@@ -52,7 +80,12 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& x, const torc
   if (causal && T != S) throw std::invalid_argument("attention: a causal mask needs as many queries as keys");
   // [B, T, D] -> [B, H, T, d]
   auto split = [&](const torch::Tensor& t, std::int64_t len) { return t.view({B, len, H, d}).transpose(1, 2); };
-  const torch::Tensor q = split(query(x), T), k = split(key(context), S), v = split(value(context), S);
+  torch::Tensor q = split(query(x), T), k = split(key(context), S);
+  const torch::Tensor v = split(value(context), S);
+  if (rotary_) {
+    q = rotary_embed(q);
+    k = rotary_embed(k);
+  }
   torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(static_cast<double>(d));  // [B, H, T, S]
   torch::Tensor blocked;  // true where a query must not see a key
   if (causal) blocked = torch::ones({T, S}, x.options().dtype(torch::kBool)).triu(1).view({1, 1, T, S});
@@ -68,9 +101,9 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& x, const torc
   return out(mixed.transpose(1, 2).contiguous().view({B, T, D}));
 }
 
-TransformerBlockImpl::TransformerBlockImpl(std::int64_t dim, std::int64_t heads, double dropout, bool cross) {
+TransformerBlockImpl::TransformerBlockImpl(std::int64_t dim, std::int64_t heads, double dropout, bool cross, bool rotary) {
   ln_attn_ = register_module("ln_attn", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
-  attn_ = register_module("attn", MultiHeadAttention(dim, heads, dropout));
+  attn_ = register_module("attn", MultiHeadAttention(dim, heads, dropout, rotary));
   if (cross) {
     ln_cross_ = register_module("ln_cross", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
     cross_ = register_module("cross", MultiHeadAttention(dim, heads, dropout));
@@ -103,13 +136,26 @@ torch::Tensor sinusoidal_positions(std::int64_t positions, std::int64_t dim) {
   return p;
 }
 
+PositionEncodingImpl::PositionEncodingImpl(std::int64_t positions, std::int64_t dim, bool sinusoidal) {
+  if (sinusoidal) weight_ = register_buffer("weight", sinusoidal_positions(positions, dim));
+  else weight_ = register_parameter("weight", torch::randn({positions, dim}) * 0.02);
+}
+
+torch::Tensor PositionEncodingImpl::forward(std::int64_t length) {
+  if (length > weight_.size(0))
+    throw std::invalid_argument(std::to_string(length) + " positions, the encoding holds " + std::to_string(weight_.size(0)));
+  return weight_.slice(0, 0, length);
+}
+
 GptImpl::GptImpl(GptOptions o) : options(o) {
   if (o.vocab < 1 || o.context < 1 || o.layers < 1) throw std::invalid_argument("gpt: vocab, context and layers must be >= 1");
   tokens_ = register_module("tokens", torch::nn::Embedding(o.vocab, o.dim));
-  if (o.sinusoidal) fixed_positions_ = register_buffer("positions", sinusoidal_positions(o.context, o.dim));
-  else positions_ = register_module("positions", torch::nn::Embedding(o.context, o.dim));
+  const bool rotary = o.encoding == PositionKind::kRotary;
+  if (!rotary)
+    positions_ = register_module("positions", PositionEncoding(o.context, o.dim, o.encoding == PositionKind::kSinusoidal));
   for (std::int64_t l = 0; l < o.layers; ++l)
-    blocks_.push_back(register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout)));
+    blocks_.push_back(
+        register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
   ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
   dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
   // GPT-2's initialisation: N(0, 0.02) for embeddings and linear weights, zero biases.
@@ -125,12 +171,70 @@ torch::Tensor GptImpl::forward(const torch::Tensor& tokens) {
   const std::int64_t T = tokens.size(1);
   if (T > options.context)
     throw std::invalid_argument("gpt: " + std::to_string(T) + " tokens, the context holds " + std::to_string(options.context));
-  const torch::Tensor pos = options.sinusoidal ? fixed_positions_.slice(0, 0, T)
-                                               : positions_(torch::arange(T, tokens.options().dtype(torch::kInt64)));
-  torch::Tensor x = dropout_(tokens_(tokens) + pos);
+  torch::Tensor x = dropout_(positions_ ? tokens_(tokens) + positions_(T) : tokens_(tokens));
   for (auto& b : blocks_) x = b(x, /*causal=*/true);
   // Weight tying: the output layer is the token embedding, transposed.
   return torch::matmul(ln_(x), tokens_->weight.t());
+}
+
+}  // namespace pavlov::nets
+
+namespace pavlov::nets {
+
+Seq2SeqOptions seq2seq_options_from(const Config& cfg, const std::string& table, std::int64_t source_vocab,
+                                    std::int64_t target_vocab, std::int64_t positions) {
+  return {.source_vocab = source_vocab,
+          .target_vocab = target_vocab,
+          .positions = positions,
+          .dim = cfg.get_int(table + ".dim"),
+          .heads = cfg.get_int(table + ".heads"),
+          .layers = cfg.get_int(table + ".layers"),
+          .dropout = cfg.get_float(table + ".dropout"),
+          .encoding = position_kind(cfg.get_string(table + ".positions"))};
+}
+
+Seq2SeqImpl::Seq2SeqImpl(Seq2SeqOptions o) : options(o) {
+  if (o.source_vocab < 1 || o.target_vocab < 1 || o.positions < 1 || o.layers < 1)
+    throw std::invalid_argument("seq2seq: vocabularies, positions and layers must be >= 1");
+  source_tokens_ = register_module("source_tokens", torch::nn::Embedding(o.source_vocab, o.dim));
+  target_tokens_ = register_module("target_tokens", torch::nn::Embedding(o.target_vocab, o.dim));
+  const bool rotary = o.encoding == PositionKind::kRotary;
+  if (!rotary)
+    positions_ = register_module("positions", PositionEncoding(o.positions, o.dim, o.encoding == PositionKind::kSinusoidal));
+  for (std::int64_t l = 0; l < o.layers; ++l) {
+    encoder_.push_back(
+        register_module("encoder" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
+    decoder_.push_back(register_module("decoder" + std::to_string(l),
+                                       TransformerBlock(o.dim, o.heads, o.dropout, /*cross=*/true, rotary)));
+  }
+  encoder_ln_ = register_module("encoder_ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
+  decoder_ln_ = register_module("decoder_ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
+  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
+  torch::NoGradGuard no_grad;
+  for (auto* table : {&source_tokens_, &target_tokens_}) (*table)->weight.normal_(0.0, 1.0 / std::sqrt(static_cast<double>(o.dim)));
+}
+
+torch::Tensor Seq2SeqImpl::embed(torch::nn::Embedding& table, const torch::Tensor& tokens) {
+  if (tokens.size(1) > options.positions)
+    throw std::invalid_argument("seq2seq: " + std::to_string(tokens.size(1)) + " tokens, the model holds " +
+                                std::to_string(options.positions) + " positions");
+  const torch::Tensor x = table(tokens) * std::sqrt(static_cast<double>(options.dim));
+  return dropout_(positions_ ? x + positions_(tokens.size(1)) : x);
+}
+
+torch::Tensor Seq2SeqImpl::encode(const torch::Tensor& source) {
+  const torch::Tensor padding = source.eq(kPadToken);
+  torch::Tensor x = embed(source_tokens_, source);
+  for (auto& b : encoder_) x = b(x, /*causal=*/false, padding);
+  return encoder_ln_(x);
+}
+
+torch::Tensor Seq2SeqImpl::decode(const torch::Tensor& prefix, const torch::Tensor& memory, const torch::Tensor& source) {
+  const torch::Tensor source_padding = source.eq(kPadToken);
+  torch::Tensor y = embed(target_tokens_, prefix);
+  // No padding mask of its own: a target's padding comes after its end, which causal attention never looks past.
+  for (auto& b : decoder_) y = b(y, /*causal=*/true, torch::Tensor(), memory, source_padding);
+  return torch::matmul(decoder_ln_(y), target_tokens_->weight.t());
 }
 
 }  // namespace pavlov::nets

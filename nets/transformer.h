@@ -8,10 +8,20 @@
 //   TransformerBlock    pre-layer-norm: x + attn(ln(x)) [+ cross(ln(x), memory)]
 //                       + mlp(ln(x)), the MLP 4x wide with GELU, dropout after
 //                       attention and MLP
+//   PositionEncoding    learned (a trained table) or sinusoidal (fixed) positions,
+//                       added to the embeddings; or rotary (RoPE, Su et al.,
+//                       2021): queries and keys of self-attention rotated by
+//                       their position, so scores depend on relative position
 //   Gpt                 a decoder-only language model: token embedding plus
-//                       learned or sinusoidal positions, blocks with causal
-//                       self-attention, a final layer norm and an output
-//                       layer that shares the token embedding (weight tying)
+//                       positions, blocks with causal self-attention, a final
+//                       layer norm and an output layer that shares the token
+//                       embedding (weight tying)
+//   Seq2Seq             an encoder-decoder Transformer (Vaswani et al., 2017)
+//                       with pre-layer-norm blocks: the encoder's blocks attend
+//                       both ways over the source (padding masked), the
+//                       decoder's causally over the target prefix and across
+//                       to the encoder's output; the output layer shares the
+//                       target embedding
 //
 // Shapes: sequences are [batch, time, dim]; token ids [batch, time] int64.
 #pragma once
@@ -32,9 +42,19 @@ class Config;
 
 namespace pavlov::nets {
 
+enum class PositionKind { kLearned, kSinusoidal, kRotary };
+// "learned", "sinusoidal" or "rotary"; throws std::invalid_argument for another name.
+PositionKind position_kind(const std::string& name);
+
+// RoPE on x [..., T, d] (d even) for positions first .. first + T - 1: each
+// pair (x_i, x_{i + d/2}) turned by the angle position * 10000^(-2i/d)
+// (the half-split layout of GPT-NeoX).
+torch::Tensor rotary_embed(const torch::Tensor& x, std::int64_t first = 0);
+
 class MultiHeadAttentionImpl : public torch::nn::Module {
  public:
-  MultiHeadAttentionImpl(std::int64_t dim, std::int64_t heads, double dropout = 0.0);
+  // `rotary`: RoPE on queries and keys (self-attention: both at positions 0 .. T - 1).
+  MultiHeadAttentionImpl(std::int64_t dim, std::int64_t heads, double dropout = 0.0, bool rotary = false);
   // x [B, T, D] queries, context [B, S, D] keys and values. `causal` (needs
   // T == S): query t attends to keys 0..t. `key_padding` [B, S] bool: true
   // marks keys nobody attends to. A query with no key left gets zeros.
@@ -47,6 +67,7 @@ class MultiHeadAttentionImpl : public torch::nn::Module {
 
  private:
   std::int64_t heads_;
+  bool rotary_;
   torch::nn::Dropout dropout_{nullptr};
   torch::Tensor weights_;
 };
@@ -54,8 +75,9 @@ TORCH_MODULE(MultiHeadAttention);
 
 class TransformerBlockImpl : public torch::nn::Module {
  public:
-  // `cross`: a cross-attention sub-layer over an encoder's output (a decoder block).
-  TransformerBlockImpl(std::int64_t dim, std::int64_t heads, double dropout, bool cross = false);
+  // `cross`: a cross-attention sub-layer over an encoder's output (a decoder
+  // block). `rotary`: RoPE in the self-attention.
+  TransformerBlockImpl(std::int64_t dim, std::int64_t heads, double dropout, bool cross = false, bool rotary = false);
   torch::Tensor forward(const torch::Tensor& x, bool causal, const torch::Tensor& padding = {},
                         const torch::Tensor& memory = {}, const torch::Tensor& memory_padding = {});
 
@@ -67,10 +89,25 @@ class TransformerBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerBlock);
 
+// Position encodings for the first `positions` positions: learned (a
+// parameter "weight", N(0, 0.02) at the start) or sinusoidal (Vaswani et al.,
+// a fixed buffer "weight").
+class PositionEncodingImpl : public torch::nn::Module {
+ public:
+  PositionEncodingImpl(std::int64_t positions, std::int64_t dim, bool sinusoidal);
+  // The encodings of positions 0 .. length - 1, [length, dim]; throws
+  // std::invalid_argument past the table's end.
+  torch::Tensor forward(std::int64_t length);
+
+ private:
+  torch::Tensor weight_;
+};
+TORCH_MODULE(PositionEncoding);
+
 struct GptOptions {
   std::int64_t vocab = 0, context = 128, dim = 128, heads = 4, layers = 4;
   double dropout = 0.1;
-  bool sinusoidal = false;  // fixed sinusoidal positions instead of learned ones
+  PositionKind encoding = PositionKind::kLearned;
 };
 
 // GptOptions from a [net]-like table (dim, heads, layers, dropout, positions).
@@ -89,12 +126,51 @@ class GptImpl : public torch::nn::Module {
 
  private:
   torch::nn::Embedding tokens_{nullptr};
-  torch::nn::Embedding positions_{nullptr};  // learned positions
-  torch::Tensor fixed_positions_;             // or sinusoidal (a buffer)
+  PositionEncoding positions_{nullptr};  // none with rotary positions
   std::vector<TransformerBlock> blocks_;
   torch::nn::LayerNorm ln_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
 };
 TORCH_MODULE(Gpt);
+
+// Token id 0 is padding in both of a Seq2Seq's vocabularies.
+constexpr std::int64_t kPadToken = 0;
+
+struct Seq2SeqOptions {
+  std::int64_t source_vocab = 0, target_vocab = 0, positions = 128, dim = 128, heads = 4, layers = 3;
+  double dropout = 0.1;
+  PositionKind encoding = PositionKind::kSinusoidal;
+};
+
+// Seq2SeqOptions from a [net]-like table (dim, heads, layers, dropout, positions).
+Seq2SeqOptions seq2seq_options_from(const Config& cfg, const std::string& table, std::int64_t source_vocab,
+                                    std::int64_t target_vocab, std::int64_t positions);
+
+class Seq2SeqImpl : public torch::nn::Module {
+ public:
+  // Embeddings start N(0, 1/dim) and enter scaled by sqrt(dim) (Vaswani et
+  // al.), so tokens and sinusoidal positions start at the same scale.
+  explicit Seq2SeqImpl(Seq2SeqOptions options);
+  // source [B, S] (kPadToken after a sentence's end) -> memory [B, S, dim]
+  torch::Tensor encode(const torch::Tensor& source);
+  // prefix [B, T] target tokens so far (the first a begin token), the
+  // encoder's memory and the source it read -> next-token logits [B, T, target_vocab]
+  torch::Tensor decode(const torch::Tensor& prefix, const torch::Tensor& memory, const torch::Tensor& source);
+  torch::Tensor forward(const torch::Tensor& source, const torch::Tensor& prefix) {
+    return decode(prefix, encode(source), source);
+  }
+
+  Seq2SeqOptions options;
+
+ private:
+  torch::Tensor embed(torch::nn::Embedding& table, const torch::Tensor& tokens);
+
+  torch::nn::Embedding source_tokens_{nullptr}, target_tokens_{nullptr};
+  PositionEncoding positions_{nullptr};  // none with rotary positions
+  std::vector<TransformerBlock> encoder_, decoder_;
+  torch::nn::LayerNorm encoder_ln_{nullptr}, decoder_ln_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+};
+TORCH_MODULE(Seq2Seq);
 
 }  // namespace pavlov::nets

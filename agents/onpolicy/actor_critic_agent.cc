@@ -22,6 +22,7 @@
 #include "agents/common/tensors.h"
 #include "agents/onpolicy/ppo_loss.h"
 #include "agents/onpolicy/rollout.h"
+#include "agents/onpolicy/sample_action.h"
 #include "engine/config/experiment.h"
 #include "engine/env/worker_pool.h"
 #include "engine/io/binary.h"
@@ -208,36 +209,14 @@ class ActorCriticAgent : public Agent {
       float log_prob = 0.0f;
       if (continuous_) {
         float* a = actions.as<float>() + i * head_dim_;
-        const float* log_std = log_std_host.data_ptr<float>();
-        float* raw = record ? &rollout_.actions[(rollout_.t * num_envs_ + i) * head_dim_] : nullptr;
-        for (std::int64_t j = 0; j < head_dim_; ++j) {
-          float x = row[j];
-          if (explore) {
-            const float z = static_cast<float>(rng_.normal());
-            x = row[j] + std::exp(log_std[j]) * z;
-            log_prob += -0.5f * z * z - log_std[j] - 0.91893853320467274f;
-          }
-          if (raw) raw[j] = x;
-          a[j] = static_cast<float>(std::clamp<double>(x, action_space_.low()[j], action_space_.high()[j]));
-        }
+        float* raw = record ? &rollout_.actions[(rollout_.t * num_envs_ + i) * head_dim_] : a;
+        log_prob = sample_gaussian(row, log_std_host.data_ptr<float>(), head_dim_, rng_, explore, raw);
+        for (std::int64_t j = 0; j < head_dim_; ++j)
+          a[j] = static_cast<float>(std::clamp<double>(raw[j], action_space_.low()[j], action_space_.high()[j]));
       } else {
-        std::int64_t pick = std::max_element(row, row + head_dim_) - row;
-        if (explore) {
-          const float m = row[pick];
-          float s = 0.0f;
-          for (std::int64_t j = 0; j < head_dim_; ++j) s += std::exp(row[j] - m);
-          float u = static_cast<float>(rng_.uniform()) * s;
-          pick = head_dim_ - 1;
-          for (std::int64_t j = 0; j < head_dim_; ++j) {
-            u -= std::exp(row[j] - m);
-            if (u < 0.0f) {
-              pick = j;
-              break;
-            }
-          }
-          log_prob = row[pick] - m - std::log(s);
-          if (record) rollout_.actions[rollout_.t * num_envs_ + i] = static_cast<float>(pick);
-        }
+        std::int64_t pick = 0;
+        log_prob = sample_categorical(row, head_dim_, rng_, explore, pick);
+        if (record) rollout_.actions[rollout_.t * num_envs_ + i] = static_cast<float>(pick);
         actions.as<std::int64_t>()[i] = pick + action_space_.start();
       }
       if (record) {

@@ -79,10 +79,11 @@ int train_in(Trainer& trainer, const Config& cfg, const std::filesystem::path& d
 
 bool is_supervised(const Config& cfg) { return cfg.get_string("task.kind") != "rl"; }
 
-// confusion.csv (rows: true classes, columns: predictions) drawn as confusion.png, where PNGs can be written.
+// confusion.csv (rows: true classes, columns: predictions; a classifying
+// task's) drawn as confusion.png, where PNGs can be written.
 void write_confusion_png(const std::filesystem::path& dir, const std::string& title) {
-  if (!png_supported()) return;
   std::ifstream in(dir / "confusion.csv");
+  if (!png_supported() || !in) return;
   std::string line;
   std::getline(in, line);  // the header
   std::vector<std::string> names;
@@ -105,7 +106,7 @@ int train_task_in(Task& task, const Config& cfg, const std::filesystem::path& di
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   if (!task.run(dir, resume, &g_stop)) {
-    std::cerr << "pavlov: interrupted; the last finished epoch is checkpointed. Continue with: pavlov resume "
+    std::cerr << "pavlov: interrupted; continue from the last checkpoint with: pavlov resume "
               << dir.string() << "\n";
     return 130;
   }

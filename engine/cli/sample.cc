@@ -1,5 +1,6 @@
 // `pavlov sample RUN_DIR|CHECKPOINT`: text from a trained language model
-// ([task] kind = "language_model").
+// ([task] kind = "language_model": the prompt and what follows) or a
+// translation model (translate: the prompt's translation).
 #include <iostream>
 #include <string>
 
@@ -13,8 +14,9 @@ int sample_command(const std::vector<std::string>& args) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     std::cout << "usage: pavlov sample RUN_DIR|CHECKPOINT [--prompt TEXT] [--tokens N] [--temperature T]\n"
                  "                     [--top-k K] [--seed S]\n\n"
-                 "Prints N characters (default 200) a trained language model writes after TEXT, drawn at\n"
-                 "temperature T (default 1) from its K likeliest next characters (default 0: all).\n";
+                 "A language model's run: prints TEXT and the N characters (default 200) the model writes\n"
+                 "after it, drawn at temperature T (default 1) from its K likeliest next characters\n"
+                 "(default 0: all). A translation model's run: prints the translation of TEXT (beam search).\n";
     return args.empty() ? 2 : 0;
   }
   std::string target;
@@ -41,13 +43,19 @@ int sample_command(const std::vector<std::string>& args) {
   const auto found = find_checkpoint("sample", target, false);
   if (!found) return 2;
   const Config cfg = load_experiment((found->dir / "config.toml").string());
-  if (cfg.get_string("task.kind") != "language_model") {
-    std::cerr << "pavlov sample: " << found->dir.string() << " is a " << cfg.get_string("task.kind")
-              << " run, not a language model's\n";
+  const std::string kind = cfg.get_string("task.kind");
+  if (kind != "language_model" && kind != "translate") {
+    std::cerr << "pavlov sample: " << found->dir.string() << " is a " << kind
+              << " run; only language_model and translate runs write text\n";
     return 2;
   }
   const auto task = make_task(cfg);
-  std::cout << o.prompt << task->generate(found->file, o) << "\n";
+  try {
+    std::cout << task->generate(found->file, o) << "\n";
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "pavlov sample: " << e.what() << "\n";
+    return 2;
+  }
   return 0;
 }
 

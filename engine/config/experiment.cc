@@ -47,13 +47,19 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
   KeySpec task_kind = key("kind", KeyType::kString, std::string("rl"),
                           "rl: an agent learns an env ([env], [agent], [train]); classify: a [net] labels each "
                           "image of [task] dataset; segment: a [net] (unet) labels each pixel; language_model: a [net] "
-                          "(gpt) predicts the next character of [task] dataset's text");
-  task_kind.choices = {"rl", "classify", "segment", "language_model"};
+                          "(gpt) predicts the next character of [task] dataset's text; translate: a [net] (seq2seq) "
+                          "translates [task] dataset's sentence pairs");
+  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate"};
   KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
                         "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify) "
-                        "or shapes (generated scenes with per-pixel classes; segment), or fortunes (Debian's "
-                        "fortunes package, split by file; language_model)");
-  dataset.choices = {"fashion_mnist", "shapes", "fortunes"};
+                        "or shapes (generated scenes with per-pixel classes; segment), fortunes (Debian's "
+                        "fortunes package, split by file; language_model) or synthetic_pairs (a generated language "
+                        "pair, SVO to SOV with agreement; translate)");
+  dataset.choices = {"fashion_mnist", "shapes", "fortunes", "synthetic_pairs"};
+  KeySpec tokenizer = key("tokenizer", KeyType::kString, std::string("bytes"),
+                          "language_model: bytes (one token per byte, 256) or bpe (byte-level BPE learned from the "
+                          "training text up to vocab_size tokens, saved with the run)");
+  tokenizer.choices = {"bytes", "bpe"};
   KeySpec runtime_mode = key("mode", KeyType::kString, std::string("sync"),
                              "sync: act, step and learn in turn in one thread (deterministic with a seed); async: "
                              "actor threads act and step while the learner thread trains (docs/async.md)");
@@ -127,23 +133,37 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
       {"task",
        {task_kind, dataset,
         key("epochs", KeyType::kInt, std::int64_t{10}, "passes over the training set", 1, 1e6),
-        key("batch_size", KeyType::kInt, std::int64_t{128}, "images per gradient step", 1, 1e6),
+        key("batch_size", KeyType::kInt, std::int64_t{128},
+            "examples per gradient step (images, text windows or sentence pairs)", 1, 1e6),
         key("val_size", KeyType::kInt, std::int64_t{5000},
             "validation images: held out from the end of the training split (fashion_mnist), or scenes of "
-            "the val split (shapes)", 0, 1e9),
+            "the val split (shapes), or sentence pairs (translate)", 0, 1e9),
         key("scenes", KeyType::kInt, std::int64_t{8000}, "shapes: training scenes", 1, 1e8),
-        key("test_size", KeyType::kInt, std::int64_t{2000}, "shapes: test scenes", 1, 1e8),
+        key("test_size", KeyType::kInt, std::int64_t{2000},
+            "shapes: test scenes; translate: pairs of the test set, and of the long test set", 1, 1e8),
         key("image_size", KeyType::kInt, std::int64_t{64}, "shapes: the side of a scene in pixels", 8, 4096),
         key("data_fraction", KeyType::kFloat, 1.0,
             "the fraction of the (remaining) training images to train on (learning curves against data size)", 0.001, 1.0),
         key("pad_crop", KeyType::kInt, std::int64_t{0},
             "augmentation: pad each side with this many zero pixels, crop back at a random offset (0: off)", 0, 64),
         key("hflip", KeyType::kBool, false, "augmentation: mirror left-right with probability 1/2"),
-        key("context", KeyType::kInt, std::int64_t{128}, "language_model: characters a training window holds", 2, 65536),
-        key("steps", KeyType::kInt, std::int64_t{3000}, "language_model: gradient steps", 1, 1e9),
-        key("eval_every", KeyType::kInt, std::int64_t{500}, "language_model: steps between validation losses", 1, 1e9),
+        key("context", KeyType::kInt, std::int64_t{128}, "language_model: tokens a training window holds", 2, 65536),
+        key("steps", KeyType::kInt, std::int64_t{3000}, "language_model, translate: gradient steps", 1, 1e9),
+        key("eval_every", KeyType::kInt, std::int64_t{500}, "language_model, translate: steps between validations", 1, 1e9),
+        tokenizer,
+        key("vocab_size", KeyType::kInt, std::int64_t{1024}, "language_model with tokenizer = \"bpe\": tokens, the 256 bytes included",
+            256, 65536),
         key("eval_tokens", KeyType::kInt, std::int64_t{200000},
             "language_model: validation characters scored (0: all of the validation text)", 0, 1e10),
+        key("pairs", KeyType::kInt, std::int64_t{50000}, "translate: training sentence pairs", 1, 1e9),
+        key("max_length", KeyType::kInt, std::int64_t{14},
+            "translate: source words of the longest training (and validation and test) sentence", 4, 1000),
+        key("long_length", KeyType::kInt, std::int64_t{24},
+            "translate: source words of the longest sentence of the long test set (its shortest: max_length + 1)", 5, 1000),
+        key("beam", KeyType::kInt, std::int64_t{4}, "translate: beam width of beam search", 1, 256),
+        key("length_penalty", KeyType::kFloat, 0.6,
+            "translate: beam search ranks finished translations by log-probability / ((5 + length) / 6)^this "
+            "(Wu et al., 2016; 0: plain log-probability)", 0.0, 10.0),
         key("early_stop", KeyType::kInt, std::int64_t{0},
             "stop after this many epochs without a better validation accuracy (0: off); the best epoch's "
             "network is the one tested", 0, 1e6)}},

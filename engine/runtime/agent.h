@@ -105,6 +105,11 @@ class Agent {
   // disconnected); a later one will continue them. The default does nothing.
   virtual void release_columns(int first_env, int n);
 
+  // Called before the first greedy act() of an episode (evaluation, `pavlov
+  // watch`, the live view): an agent with memory (a recurrent policy) clears
+  // the memory its greedy acting carries. The default does nothing.
+  virtual void start_greedy_episode() {}
+
   // The numbers behind the greedy action for one observation (for `pavlov
   // watch` and the live view; not on a hot path). The default shows nothing.
   virtual ActionInsight insight(ConstArrayView obs);

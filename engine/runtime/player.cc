@@ -25,9 +25,12 @@ void Player::reset(std::uint64_t seed) {
   hud_.action.clear();
   hud_.chosen = -1;
   over_ = false;
+  fresh_ = true;
 }
 
 StepResult Player::step(Agent& agent) {
+  if (fresh_) agent.start_greedy_episode();
+  fresh_ = false;
   const ActionInsight insight = agent.insight(ov_);
   hud_.insight_kind = insight.kind;
   hud_.insight = insight.values;

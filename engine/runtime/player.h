@@ -44,6 +44,7 @@ class Player {
   ArrayView ov_, av_;
   HudInfo hud_;
   bool over_ = true;
+  bool fresh_ = false;  // reset and not yet stepped by an agent: its greedy memory starts over
 };
 
 }  // namespace pavlov

@@ -30,8 +30,10 @@ class Task {
   virtual bool run(const std::filesystem::path& run_dir, bool resume, const std::atomic<bool>* stop) = 0;
   // "cpu" or "cuda": where the networks run.
   virtual const std::string& device() const = 0;
-  // A generative task's text from the checkpoint `checkpoint` (`pavlov
-  // sample`); the default throws std::invalid_argument: the task has none.
+  // What `pavlov sample` prints from the checkpoint `checkpoint`: a language
+  // model's prompt and continuation, a translation model's translation of the
+  // prompt. Throws std::invalid_argument for a prompt the task cannot take;
+  // the default throws it always: the task writes no text.
   virtual std::string generate(const std::filesystem::path& checkpoint, const GenerateOptions& options);
 };
 

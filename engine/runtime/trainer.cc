@@ -249,6 +249,7 @@ EvalResult Trainer::evaluate(int episodes, std::uint64_t seed) {
   int successes = 0;
   for (int k = 0; k < episodes; ++k) {
     env->reset(ov, derive_seed(seed, static_cast<std::uint64_t>(k)));
+    s_->agent->start_greedy_episode();
     double ret = 0.0;
     for (;;) {
       s_->agent->act(ov, 1, av, /*explore=*/false);

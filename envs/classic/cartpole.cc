@@ -26,17 +26,31 @@ const bool kRegistered = register_env<CartPole>(
     {.id = "CartPole-v1", .max_episode_steps = 500, .summary = "balance a pole on a cart (Gymnasium 1.0)"},
     OptionBinder<CartPoleOptions>().add("sutton_barto_reward", &CartPoleOptions::sutton_barto_reward,
                                         "reward 0 per step and -1 on failure instead of 1 per step"));
+const bool kNoVelRegistered = register_env<CartPoleNoVel>(
+    {.id = "CartPoleNoVel-v1", .max_episode_steps = 500,
+     .summary = "CartPole-v1 observed without velocities, [x, theta]: needs memory (partially observable)"},
+    OptionBinder<CartPoleOptions>().add("sutton_barto_reward", &CartPoleOptions::sutton_barto_reward,
+                                        "reward 0 per step and -1 on failure instead of 1 per step"));
 
 }  // namespace
 
-CartPole::CartPole(const CartPoleOptions& options)
-    : StateEnv(Space::box({-kXThreshold * 2, -kInf, -kThetaThreshold * 2, -kInf},
-                     {kXThreshold * 2, kInf, kThetaThreshold * 2, kInf}, {4}),
-          Space::discrete(2), "CartPole", "x, x_dot, theta, theta_dot"),
-      options_(options) {}
+CartPole::CartPole(const CartPoleOptions& options) : CartPole(options, false) {}
+
+CartPole::CartPole(const CartPoleOptions& options, bool hide_velocities)
+    : StateEnv(hide_velocities ? Space::box({-kXThreshold * 2, -kThetaThreshold * 2}, {kXThreshold * 2, kThetaThreshold * 2}, {2})
+                               : Space::box({-kXThreshold * 2, -kInf, -kThetaThreshold * 2, -kInf},
+                                            {kXThreshold * 2, kInf, kThetaThreshold * 2, kInf}, {4}),
+               Space::discrete(2), hide_velocities ? "CartPoleNoVel" : "CartPole", "x, x_dot, theta, theta_dot"),
+      options_(options),
+      hide_velocities_(hide_velocities) {}
 
 void CartPole::write_obs(ArrayView obs) const {
   float* o = obs.as<float>();
+  if (hide_velocities_) {
+    o[0] = static_cast<float>(state_[0]);
+    o[1] = static_cast<float>(state_[2]);
+    return;
+  }
   for (int i = 0; i < 4; ++i) o[i] = static_cast<float>(state_[i]);
 }
 

@@ -9,6 +9,11 @@
 // with sutton_barto_reward 0 per step and -1 on termination.
 // Reset: each state variable uniform in [-0.05, 0.05). Registered with a
 // 500-step time limit.
+//
+// CartPoleNoVel-v1: the same env observed without its velocities, [x, theta],
+// Box([-4.8, -0.419], [4.8, 0.419]): a partially observable task that a
+// policy solves only with memory (or stacked frames), as in the recurrent-RL
+// literature's "CartPole without velocities" (e.g. SB3-contrib's benchmarks).
 #pragma once
 
 #include "envs/classic/state_env.h"
@@ -26,6 +31,7 @@ class CartPole : public StateEnv<4> {
   explicit CartPole(const CartPoleOptions& options = {});
 
  protected:
+  CartPole(const CartPoleOptions& options, bool hide_velocities);
   void write_obs(ArrayView obs) const override;
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
@@ -35,6 +41,12 @@ class CartPole : public StateEnv<4> {
   Transition advance(std::int64_t action, double costheta, double sintheta, ArrayView obs);
 
   CartPoleOptions options_;
+  bool hide_velocities_ = false;
+};
+
+class CartPoleNoVel : public CartPole {
+ public:
+  explicit CartPoleNoVel(const CartPoleOptions& options = {}) : CartPole(options, /*hide_velocities=*/true) {}
 };
 
 }  // namespace pavlov::envs

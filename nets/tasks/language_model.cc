@@ -1,16 +1,21 @@
-// [task] kind = "language_model": a character-level (byte) GPT (nets/transformer.h),
-// or its recurrent baseline ([net] type = "lstm_lm"), trained to predict the
-// next byte of a text corpus (nets/data/text_corpus.h).
+// [task] kind = "language_model": a GPT (nets/transformer.h), or its recurrent
+// baseline ([net] type = "lstm_lm"), trained to predict the next token of a
+// text corpus (nets/data/text_corpus.h). Tokens are bytes (tokenizer =
+// "bytes"), or byte-level BPE tokens (tokenizer = "bpe", nets/data/bpe.h)
+// learned from the training text up to vocab_size; the merges are saved with
+// the run (tokenizer.bpe and every checkpoint).
 //
-// Training draws windows of `context` + 1 bytes at random offsets of the
-// training text (seeded; the generator is saved with checkpoints, so a
+// Training draws windows of `context` + 1 tokens at random offsets of the
+// training tokens (seeded; the generator is saved with checkpoints, so a
 // resumed run draws what the uninterrupted one would have). Every eval_every
-// steps the validation loss (mean cross-entropy, nats per byte) is taken over
-// the first eval_tokens bytes of the validation text, cut into consecutive
-// windows of `context` bytes (a partial last window is left out). The run folder's eval.json reports the final and best validation
-// losses beside a byte-bigram baseline fitted on the training text (add-one
-// smoothing) and scored on the same bytes; `pavlov sample RUN_DIR` prints text.
-#include <ATen/CPUGeneratorImpl.h>
+// steps the validation loss is taken over the first eval_tokens bytes of the
+// validation text, tokenized and cut into consecutive windows of `context`
+// tokens (a partial last window is left out), in nats per character: the
+// summed cross-entropy over the bytes the scored tokens stand for, so bytes
+// and BPE models compare. The run folder's eval.json reports the final and
+// best validation losses beside a byte-bigram baseline fitted on the training
+// text (add-one smoothing) and scored on the validation bytes; `pavlov sample
+// RUN_DIR` prints text.
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -28,14 +33,13 @@
 #include "engine/runtime/device.h"
 #include "engine/runtime/task.h"
 #include "nets/archive.h"
+#include "nets/data/bpe.h"
 #include "nets/data/text_corpus.h"
 #include "nets/optim.h"
 #include "nets/transformer.h"
 
 namespace pavlov::nets {
 namespace {
-
-constexpr std::int64_t kVocab = 256;  // bytes
 
 const bool kLstmRegistered = [] {
   auto i = [](const char* name, std::int64_t def, const char* help) {
@@ -51,12 +55,12 @@ const bool kLstmRegistered = [] {
 // The recurrent baseline: byte embedding, a stacked LSTM, a linear layer to the next byte's logits.
 class LstmLmImpl : public torch::nn::Module {
  public:
-  LstmLmImpl(std::int64_t dim, std::int64_t layers, double dropout) {
-    embed_ = register_module("embed", torch::nn::Embedding(kVocab, dim));
+  LstmLmImpl(std::int64_t vocab, std::int64_t dim, std::int64_t layers, double dropout) {
+    embed_ = register_module("embed", torch::nn::Embedding(vocab, dim));
     lstm_ = register_module("lstm", torch::nn::LSTM(torch::nn::LSTMOptions(dim, dim).num_layers(layers).dropout(
                                                         layers > 1 ? dropout : 0.0).batch_first(true)));
     dropout_ = register_module("dropout", torch::nn::Dropout(dropout));
-    head_ = register_module("head", torch::nn::Linear(dim, kVocab));
+    head_ = register_module("head", torch::nn::Linear(dim, vocab));
   }
   torch::Tensor forward(const torch::Tensor& tokens) {
     return head_(dropout_(std::get<0>(lstm_(embed_(tokens)))));
@@ -86,15 +90,20 @@ class LanguageModelTask : public Task {
     data::load_fortunes(train_, val_);
     const std::int64_t eval_tokens = cfg.get_int("task.eval_tokens");
     if (eval_tokens > 0 && eval_tokens < static_cast<std::int64_t>(val_.text.size())) val_.text.resize(eval_tokens);
-    if (static_cast<std::int64_t>(train_.text.size()) <= context_ + 1)
+    bpe_ = cfg.get_string("task.tokenizer") == "bpe";
+    if (bpe_) tokenizer_ = data::BpeTokenizer::train(train_.text, static_cast<int>(cfg.get_int("task.vocab_size")));
+    vocab_ = tokenizer_.vocab_size();
+    train_ids_ = tokenizer_.encode(train_.text);
+    val_ids_ = tokenizer_.encode(val_.text);
+    if (static_cast<std::int64_t>(train_ids_.size()) <= context_ + 1)
       throw std::invalid_argument("task.context is longer than the training text");
     torch::manual_seed(derive_seed(seed_, 0x6B7));
     if (net_type == "gpt") {
-      Gpt gpt(gpt_options_from(cfg, "net", kVocab, context_));
+      Gpt gpt(gpt_options_from(cfg, "net", vocab_, context_));
       model_ = gpt.ptr();
       forward_ = [gpt](const torch::Tensor& t) mutable { return gpt->forward(t); };
     } else {
-      LstmLm lstm(cfg.get_int("net.dim"), cfg.get_int("net.layers"), cfg.get_float("net.dropout"));
+      LstmLm lstm(vocab_, cfg.get_int("net.dim"), cfg.get_int("net.layers"), cfg.get_float("net.dropout"));
       model_ = lstm.ptr();
       forward_ = [lstm](const torch::Tensor& t) mutable { return lstm->forward(t); };
     }
@@ -112,6 +121,11 @@ class LanguageModelTask : public Task {
     const std::int64_t batch = cfg_.get_int("task.batch_size");
     const double grad_clip = cfg_.get_float("optimizer.grad_clip");
     const double bigram = data::bigram_nats_per_byte(train_.text, val_.text);
+    if (bpe_ && !resume) {
+      std::ostringstream merges;
+      tokenizer_.save(merges);
+      io::write_file_atomic(dir / "tokenizer.bpe", merges.str());
+    }
     io::MetricsLog log(dir, {"step", "wall_time", "tokens_per_s", "train_loss", "val_loss", "bigram_val_loss", "lr"},
                        resume ? step_ : -1);
     std::vector<std::int64_t> windows(static_cast<std::size_t>(batch * (context_ + 1)));
@@ -124,13 +138,12 @@ class LanguageModelTask : public Task {
       const double progress = static_cast<double>(step_) / static_cast<double>(steps);
       schedule_.apply(*optimizer_, progress);
       for (std::int64_t b = 0; b < batch; ++b) {
-        const auto at = static_cast<std::size_t>(rng_.below(train_.text.size() - static_cast<std::size_t>(context_) - 1));
-        for (std::int64_t t = 0; t <= context_; ++t)
-          windows[static_cast<std::size_t>(b * (context_ + 1) + t)] = static_cast<unsigned char>(train_.text[at + t]);
+        const auto at = static_cast<std::size_t>(rng_.below(train_ids_.size() - static_cast<std::size_t>(context_) - 1));
+        for (std::int64_t t = 0; t <= context_; ++t) windows[static_cast<std::size_t>(b * (context_ + 1) + t)] = train_ids_[at + t];
       }
       const torch::Tensor w = torch::from_blob(windows.data(), {batch, context_ + 1}, torch::kInt64).to(device_);
       const torch::Tensor logits = forward_(w.slice(1, 0, context_));
-      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, kVocab}),
+      const torch::Tensor loss = torch::nn::functional::cross_entropy(logits.reshape({-1, vocab_}),
                                                                       w.slice(1, 1, context_ + 1).reshape({-1}));
       optimizer_->zero_grad();
       loss.backward();
@@ -156,7 +169,8 @@ class LanguageModelTask : public Task {
     }
     std::ostringstream json;
     json.precision(6);
-    json << "{\n  \"task\": \"language_model\",\n  \"dataset\": \"fortunes\",\n  \"steps\": " << step_
+    json << "{\n  \"task\": \"language_model\",\n  \"dataset\": \"fortunes\",\n  \"tokenizer\": \""
+         << (bpe_ ? "bpe" : "bytes") << "\",\n  \"vocab\": " << vocab_ << ",\n  \"steps\": " << step_
          << ",\n  \"val_loss\": " << last_val_ << ",\n  \"best_val_loss\": " << best_val_
          << ",\n  \"bigram_val_loss\": " << bigram << ",\n  \"below_bigram\": " << 1.0 - last_val_ / bigram
          << ",\n  \"val_bytes\": " << val_.text.size() << ",\n  \"train_bytes\": " << train_.text.size()
@@ -171,10 +185,11 @@ class LanguageModelTask : public Task {
     model_->eval();
     Rng rng(o.seed);
     std::vector<std::int64_t> tokens;
-    for (char c : o.prompt) tokens.push_back(static_cast<unsigned char>(c));
+    for (auto t : tokenizer_.encode(o.prompt)) tokens.push_back(t);
     if (tokens.empty()) tokens.push_back('\n');
-    std::string out;
-    std::vector<double> p(kVocab);
+    const std::size_t prompt_tokens = tokens.size();
+    std::vector<double> p(static_cast<std::size_t>(vocab_));
+    std::vector<std::int64_t> order(static_cast<std::size_t>(vocab_));
     for (int i = 0; i < o.tokens; ++i) {
       const std::int64_t first = std::max<std::int64_t>(0, static_cast<std::int64_t>(tokens.size()) - context_);
       const torch::Tensor x =
@@ -182,10 +197,9 @@ class LanguageModelTask : public Task {
       const torch::Tensor logits = forward_(x).select(1, -1).squeeze(0).to(torch::kCPU, torch::kFloat64).contiguous();
       const double* l = logits.data_ptr<double>();
       // Temperature, then keep the top k (all if 0), then draw.
-      std::vector<std::int64_t> order(kVocab);
-      for (std::int64_t v = 0; v < kVocab; ++v) order[v] = v;
+      for (std::int64_t v = 0; v < vocab_; ++v) order[v] = v;
       std::sort(order.begin(), order.end(), [&](auto a, auto b) { return l[a] > l[b]; });
-      const std::int64_t keep = o.top_k > 0 ? std::min<std::int64_t>(o.top_k, kVocab) : kVocab;
+      const std::int64_t keep = o.top_k > 0 ? std::min<std::int64_t>(o.top_k, vocab_) : vocab_;
       double sum = 0;
       for (std::int64_t r = 0; r < keep; ++r) sum += (p[r] = std::exp((l[order[r]] - l[order[0]]) / o.temperature));
       double u = rng.uniform() * sum;
@@ -196,36 +210,37 @@ class LanguageModelTask : public Task {
           break;
         }
       tokens.push_back(pick);
-      out += static_cast<char>(pick);
     }
-    return out;
+    std::vector<data::BpeTokenizer::Token> written(tokens.begin() + static_cast<std::ptrdiff_t>(prompt_tokens), tokens.end());
+    return o.prompt + tokenizer_.decode(written);
   }
 
  private:
-  // Consecutive windows of the validation text, 64 to a forward pass.
+  // Consecutive windows of the validation tokens, 64 to a forward pass; nats per byte scored.
   double validation_loss() {
     torch::NoGradGuard no_grad;
     model_->eval();
-    const std::int64_t n = static_cast<std::int64_t>(val_.text.size()), windows = (n - 1) / context_, per_pass = 64;
+    const std::int64_t n = static_cast<std::int64_t>(val_ids_.size()), windows = (n - 1) / context_, per_pass = 64;
     double nll = 0;
-    std::int64_t count = 0;
+    std::int64_t bytes = 0;
     std::vector<std::int64_t> chunk;
     for (std::int64_t first = 0; first < windows; first += per_pass) {
       const std::int64_t rows = std::min(per_pass, windows - first);
       chunk.resize(static_cast<std::size_t>(rows * (context_ + 1)));
       for (std::int64_t r = 0; r < rows; ++r)
-        for (std::int64_t t = 0; t <= context_; ++t)
-          chunk[static_cast<std::size_t>(r * (context_ + 1) + t)] =
-              static_cast<unsigned char>(val_.text[static_cast<std::size_t>((first + r) * context_ + t)]);
+        for (std::int64_t t = 0; t <= context_; ++t) {
+          const auto id = val_ids_[static_cast<std::size_t>((first + r) * context_ + t)];
+          chunk[static_cast<std::size_t>(r * (context_ + 1) + t)] = id;
+          if (t > 0) bytes += static_cast<std::int64_t>(tokenizer_.bytes_of(id).size());  // a scored target
+        }
       const torch::Tensor w = torch::from_blob(chunk.data(), {rows, context_ + 1}, torch::kInt64).to(device_);
       const torch::Tensor logits = forward_(w.slice(1, 0, context_));
-      nll += torch::nn::functional::cross_entropy(logits.reshape({-1, kVocab}), w.slice(1, 1, context_ + 1).reshape({-1}),
+      nll += torch::nn::functional::cross_entropy(logits.reshape({-1, vocab_}), w.slice(1, 1, context_ + 1).reshape({-1}),
                                                   torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                  .item<double>();
-      count += rows * context_;
     }
     model_->train();
-    return nll / static_cast<double>(std::max<std::int64_t>(1, count));
+    return nll / static_cast<double>(std::max<std::int64_t>(1, bytes));
   }
 
   io::CheckpointSections sections(double wall) {
@@ -235,9 +250,11 @@ class LanguageModelTask : public Task {
     io::write_pod(progress, last_val_);
     io::write_pod(progress, wall);
     io::write_pod(progress, rng_.state());
-    const torch::Tensor gen = at::detail::getDefaultCPUGenerator().get_state();  // dropout's draws
-    io::write_vector(progress, std::vector<std::uint8_t>(gen.data_ptr<std::uint8_t>(), gen.data_ptr<std::uint8_t>() + gen.numel()));
+    io::write_string(progress, cpu_generator_bytes());
+    std::ostringstream merges;
+    tokenizer_.save(merges);
     return {{"language_model", progress.str()},
+            {"tokenizer", merges.str()},
             {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { model_->save(a); })},
             {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
   }
@@ -251,10 +268,12 @@ class LanguageModelTask : public Task {
     last_val_ = io::read_pod<double>(progress);
     wall_before_ = io::read_pod<double>(progress);
     rng_.set_state(io::read_pod<Rng::State>(progress));
-    auto gen = io::read_vector<std::uint8_t>(progress);
-    at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();
-    cpu_generator.set_state(
-        torch::from_blob(gen.data(), {static_cast<std::int64_t>(gen.size())}, torch::kUInt8).clone());
+    set_cpu_generator_bytes(io::read_string(progress));
+    if (auto t = s.find("tokenizer"); t != s.end()) {  // the run's own merges
+      std::istringstream merges(t->second);
+      if (data::BpeTokenizer::load(merges).merges() != tokenizer_.merges())
+        throw std::runtime_error("the checkpoint's tokenizer is not the one this configuration learns");
+    }
     read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { model_->load(a); });
     read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
   }
@@ -266,8 +285,12 @@ class LanguageModelTask : public Task {
   std::uint64_t seed_ = 0;
   std::int64_t context_ = 128;
   data::TextSplit train_, val_;
+  bool bpe_ = false;
+  data::BpeTokenizer tokenizer_;  // bytes only, unless bpe_
+  std::int64_t vocab_ = 256;
+  std::vector<data::BpeTokenizer::Token> train_ids_, val_ids_;
   std::shared_ptr<torch::nn::Module> model_;                       // the GPT or the LSTM
-  std::function<torch::Tensor(const torch::Tensor&)> forward_;  // tokens [B, T] -> logits [B, T, 256]
+  std::function<torch::Tensor(const torch::Tensor&)> forward_;  // tokens [B, T] -> logits [B, T, vocab]
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   Rng rng_{0};
   std::int64_t step_ = 0;

@@ -2,7 +2,8 @@
 # The language_model task end to end, small: a run learns (validation loss
 # below MAX nats/char), writes eval.json with the bigram baseline; a run
 # killed (kill -9) after its first checkpoint and resumed gives the same
-# metrics (all columns but wall_time and tokens_per_s); `pavlov sample`
+# metrics (all columns but wall_time and tokens_per_s); a BPE run keeps its
+# merges in tokenizer.bpe; `pavlov sample`
 # prints the prompt and N more characters, the same for the same seed.
 # usage: language_model.sh PAVLOV EXPERIMENT_FILE MAX_VAL_LOSS [overrides...]
 set -u
@@ -19,6 +20,10 @@ a=$(ls -d a/*/)
 val=$(grep '"val_loss"' "$a/eval.json" | sed 's/[^0-9.]//g')
 grep -q '"bigram_val_loss"' "$a/eval.json" || { cat "$a/eval.json"; echo "FAIL: no bigram baseline"; exit 1; }
 awk -v v="$val" -v m="$max" 'BEGIN { exit !(v <= m) }' || { cat "$a/eval.json"; echo "FAIL: val loss $val > $max"; exit 1; }
+if grep -q '"tokenizer": "bpe"' "$a/eval.json"; then  # the run keeps its merges
+  merges=$(( $(grep '"vocab"' "$a/eval.json" | sed 's/[^0-9]//g') - 256 ))
+  head -1 "$a/tokenizer.bpe" | grep -qx "pavlov-bpe $merges" || { echo "FAIL: tokenizer.bpe does not hold $merges merges"; exit 1; }
+fi
 
 "$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=b >/dev/null 2>b.log &
 pid=$!

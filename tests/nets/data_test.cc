@@ -1,17 +1,21 @@
 // nets/data/: IDX files, Fashion-MNIST, and the background batch loader.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 #include <zlib.h>
 
 #include "nets/data/batch_loader.h"
+#include "nets/data/bpe.h"
 #include "nets/data/fashion_mnist.h"
 #include "nets/data/idx.h"
 #include "nets/data/shapes.h"
+#include "nets/data/synthetic_language.h"
 #include "nets/data/text_corpus.h"
 #include "tests/alloc_counter.h"
 
@@ -223,4 +227,132 @@ TEST_CASE("text corpus: fortune files split by file; the bigram baseline by hand
   CHECK(pavlov::data::bigram_nats_per_byte("abab", "ab") == doctest::Approx(-std::log(3.0 / 258.0)));
   // An unseen pair: p = 1 / 256 after 'z' (never seen first).
   CHECK(pavlov::data::bigram_nats_per_byte("abab", "zq") == doctest::Approx(std::log(256.0)));
+}
+
+namespace {
+bool is_agreement(const std::string& w) {
+  return w == "-1sg" || w == "-2sg" || w == "-3sg" || w == "-1pl" || w == "-3pl";
+}
+}  // namespace
+
+TEST_CASE("synthetic language: a pure function of the seed; the grammar's word order and agreement") {
+  using pavlov::data::SyntheticLanguage;
+  const SyntheticLanguage language(7), same(7), other(8);
+  CHECK(language.source_words() == same.source_words());
+  CHECK(language.source_words() != other.source_words());
+  pavlov::Rng r1(3), r2(3);
+  std::map<std::string, std::string> noun_of;  // source noun -> target noun: the lexicon is a function
+  int short_ones = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const auto p = language.sample(r1), q = same.sample(r2);
+    REQUIRE(p.source == q.source);
+    REQUIRE(p.target == q.target);
+    const auto& s = p.source;
+    const auto& t = p.target;
+    // Every clause ends with its verb's agreement; a conjunction joins two clauses.
+    const auto clauses = 1 + std::count(s.begin(), s.end(), "and");
+    CHECK(std::count_if(t.begin(), t.end(), is_agreement) == clauses);
+    CHECK(std::count(t.begin(), t.end(), "-acc") == clauses);
+    CHECK(is_agreement(t.back()));
+    // "i <verb> the <noun>" is "<I> <noun> [-pl] -acc <verb> [-pst] -1sg": stems end in a vowel,
+    // so a source noun ending in "s" is plural and a verb ending in "ed" past.
+    if (s.size() == 4 && s[0] == "i" && s[2] == "the") {
+      ++short_ones;
+      const bool past = s[1].size() > 2 && s[1].substr(s[1].size() - 2) == "ed";
+      const bool plural = s[3].back() == 's';
+      REQUIRE(t.size() == 5u + past + plural);
+      if (plural) CHECK(t[2] == "-pl");
+      CHECK(t[2 + plural] == "-acc");
+      if (past) CHECK(t[4 + plural] == "-pst");
+      CHECK(t.back() == "-1sg");
+      const std::string stem = plural ? s[3].substr(0, s[3].size() - 1) : s[3];
+      auto [it, fresh] = noun_of.emplace(stem, t[1]);
+      CHECK(it->second == t[1]);
+    }
+    // A one-clause sentence's subject "a ..." is singular, "some ..." plural: the verb agrees.
+    if (clauses == 1 && s[0] == "a") CHECK(t.back() == "-3sg");
+    if (clauses == 1 && s[0] == "some") CHECK(t.back() == "-3pl");
+  }
+  CHECK(short_ones > 0);
+  // Every word a sentence uses is in the vocabularies.
+  const auto sw = language.source_words(), tw = language.target_words();
+  pavlov::Rng r3(4);
+  for (int i = 0; i < 200; ++i) {
+    const auto p = language.sample(r3);
+    for (const auto& w : p.source) CHECK(std::binary_search(sw.begin(), sw.end(), w));
+    for (const auto& w : p.target) CHECK(std::binary_search(tw.begin(), tw.end(), w));
+  }
+}
+
+TEST_CASE("synthetic language: corpus lengths, held-out sentences never trained on, errors") {
+  const pavlov::data::SyntheticLanguage language(1);
+  const auto c = pavlov::data::make_translation_corpus(language, 5, 3000, 100, 200, 9, 14);
+  CHECK(c.train.size() == 3000);
+  CHECK(c.val.size() == 100);
+  CHECK(c.test.size() == 200);
+  CHECK(c.long_test.size() == 200);
+  std::set<std::vector<std::string>> trained;
+  for (const auto& p : c.train) {
+    CHECK(p.source.size() <= 9);
+    trained.insert(p.source);
+  }
+  std::set<std::vector<std::string>> held;
+  for (const auto* set : {&c.val, &c.test}) {
+    for (const auto& p : *set) {
+      CHECK(p.source.size() <= 9);
+      CHECK(trained.count(p.source) == 0);
+      CHECK(held.insert(p.source).second);
+    }
+  }
+  for (const auto& p : c.long_test) {
+    CHECK(p.source.size() >= 10);
+    CHECK(p.source.size() <= 14);
+    CHECK(trained.count(p.source) == 0);
+  }
+  CHECK_THROWS_WITH_AS(pavlov::data::make_translation_corpus(language, 5, 10, 1, 1, 9, 9),
+                       doctest::Contains("long_length must exceed max_length"), std::invalid_argument);
+}
+
+TEST_CASE("corpus BLEU: by hand") {
+  using pavlov::data::corpus_bleu;
+  const std::vector<std::int64_t> ref{1, 2, 3, 4, 5, 6, 7, 8};
+  CHECK(corpus_bleu({ref}, {ref}) == doctest::Approx(1.0));
+  // Six of eight words, all in order: every precision 1, brevity penalty exp(1 - 8/6).
+  CHECK(corpus_bleu({{1, 2, 3, 4, 5, 6}}, {ref}) == doctest::Approx(std::exp(1.0 - 8.0 / 6.0)));
+  // "1 2 3 4 1 2 3 4": clipped matches 4/8 unigrams, 3/7 bigrams, 2/6 trigrams, 1/5 4-grams.
+  CHECK(corpus_bleu({{1, 2, 3, 4, 1, 2, 3, 4}}, {ref}) ==
+        doctest::Approx(std::pow(4.0 / 8 * 3.0 / 7 * 2.0 / 6 * 1.0 / 5, 0.25)));
+  // Counts add over the corpus before the mean: a perfect sentence lifts a poor one.
+  CHECK(corpus_bleu({{1, 2, 3, 4, 1, 2, 3, 4}, ref}, {ref, ref}) ==
+        doctest::Approx(std::pow(12.0 / 16 * 10.0 / 14 * 8.0 / 12 * 6.0 / 10, 0.25)));
+  CHECK(corpus_bleu({{8, 7, 6, 5}}, {ref}) == 0.0);  // no bigram in common
+  CHECK_THROWS_AS(corpus_bleu({ref}, {}), std::invalid_argument);
+}
+
+TEST_CASE("bpe: chunks, merges learned by hand, round trips, save and load") {
+  using pavlov::data::BpeTokenizer;
+  CHECK(pavlov::data::bpe_chunks("the cat, 42 cats!\n") ==
+        std::vector<std::string>{"the", " cat", ",", " 42", " cats", "!", "\n"});
+  // "aaab" x 3 and "ab": the pair (a, a) occurs 6 times, (a, b) 4: "aa" is merge 0 (token 256).
+  // Then "aa a b" has (aa, a) 3 times and (a, b) 4 times: "ab" is token 257; then (aa, ab) 3 times: 258.
+  const BpeTokenizer tok = BpeTokenizer::train("aaab aaab aaab ab", 259);
+  REQUIRE(tok.vocab_size() == 259);
+  CHECK(tok.merges()[0] == std::pair<BpeTokenizer::Token, BpeTokenizer::Token>{'a', 'a'});
+  CHECK(tok.merges()[1] == std::pair<BpeTokenizer::Token, BpeTokenizer::Token>{'a', 'b'});
+  CHECK(tok.merges()[2] == std::pair<BpeTokenizer::Token, BpeTokenizer::Token>{256, 257});
+  CHECK(tok.bytes_of(258) == "aaab");
+  CHECK(tok.encode("aaab") == std::vector<BpeTokenizer::Token>{258});
+  CHECK(tok.encode("aab") == std::vector<BpeTokenizer::Token>{256, 'b'});  // merge order: "aa" first
+  // Then (" ", aaab) twice: token 259; then no pair occurs twice: training stops short of the size asked.
+  CHECK(BpeTokenizer::train("aaab aaab aaab ab", 400).vocab_size() == 260);
+  const std::string text = "Every byte string round-trips: \xff\x01 caf\xc3\xa9 %\n";
+  const BpeTokenizer big = BpeTokenizer::train(text + text + "the the the", 300);
+  CHECK(big.decode(big.encode(text)) == text);
+  CHECK(big.encode(text).size() < text.size());
+  std::stringstream saved;
+  big.save(saved);
+  CHECK(BpeTokenizer::load(saved).merges() == big.merges());
+  std::istringstream bad("pavlov-bpe 1\n300 1\n");
+  CHECK_THROWS_AS(BpeTokenizer::load(bad), std::runtime_error);
+  CHECK_THROWS_AS(BpeTokenizer::train("x", 100), std::invalid_argument);
 }

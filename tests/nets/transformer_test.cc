@@ -66,9 +66,10 @@ TEST_CASE("attention: heads split the dimensions; cross-attention reads another 
 
 TEST_CASE("gpt: the output at step t does not depend on later tokens") {
   torch::manual_seed(1);
-  for (bool sinusoidal : {false, true}) {
+  using pavlov::nets::PositionKind;
+  for (PositionKind kind : {PositionKind::kLearned, PositionKind::kSinusoidal, PositionKind::kRotary}) {
     pavlov::nets::Gpt gpt(pavlov::nets::GptOptions{.vocab = 11, .context = 16, .dim = 32, .heads = 4, .layers = 2,
-                                                   .dropout = 0.0, .sinusoidal = sinusoidal});
+                                                   .dropout = 0.0, .encoding = kind});
     gpt->eval();
     torch::Tensor a = torch::randint(0, 11, {2, 12}, torch::kInt64), b = a.clone();
     b.slice(1, 7, 12).random_(0, 11);  // change every token from step 7 on
@@ -79,4 +80,46 @@ TEST_CASE("gpt: the output at step t does not depend on later tokens") {
     CHECK(!torch::allclose(la.slice(1, 7, 8), lb.slice(1, 7, 8)));  // and it does on the earlier ones
     CHECK_THROWS_AS(gpt(torch::zeros({1, 17}, torch::kInt64)), std::invalid_argument);
   }
+}
+
+TEST_CASE("seq2seq: the decoder is causal; source padding changes nothing") {
+  torch::manual_seed(2);
+  pavlov::nets::Seq2Seq model(pavlov::nets::Seq2SeqOptions{
+      .source_vocab = 13, .target_vocab = 9, .positions = 20, .dim = 32, .heads = 4, .layers = 2, .dropout = 0.0});
+  model->eval();
+  const torch::Tensor source = torch::randint(1, 13, {2, 6}, torch::kInt64);
+  torch::Tensor a = torch::randint(1, 9, {2, 8}, torch::kInt64), b = a.clone();
+  b.slice(1, 5, 8).random_(1, 9);
+  b[1][5] = a[1][5].item<std::int64_t>() % 8 + 1;  // certainly a different token at step 5
+  const torch::Tensor la = model(source, a), lb = model(source, b);
+  CHECK(la.sizes() == torch::IntArrayRef({2, 8, 9}));
+  CHECK(torch::allclose(la.slice(1, 0, 5), lb.slice(1, 0, 5)));
+  CHECK(!torch::allclose(la.slice(1, 5, 6), lb.slice(1, 5, 6)));
+  // The same sentences with three padding tokens after them: the same logits.
+  const torch::Tensor longer = torch::cat({source, torch::full({2, 3}, pavlov::nets::kPadToken, torch::kInt64)}, 1);
+  CHECK(torch::allclose(model(longer, a), la, 1e-5, 1e-5));
+  // A different source word does change them.
+  torch::Tensor other = source.clone();
+  other[0][2] = source[0][2].item<std::int64_t>() % 12 + 1;
+  CHECK(!torch::allclose(model(other, a).select(0, 0), la.select(0, 0)));
+  CHECK_THROWS_AS(model(source, torch::ones({1, 21}, torch::kInt64).expand({2, 21})), std::invalid_argument);
+}
+
+TEST_CASE("rotary positions: identity at position 0, norms kept, scores depend on relative position only") {
+  torch::manual_seed(4);
+  const torch::Tensor q = torch::randn({2, 3, 7, 8}), k = torch::randn({2, 3, 7, 8});
+  const torch::Tensor rq = pavlov::nets::rotary_embed(q), rk = pavlov::nets::rotary_embed(k);
+  CHECK(torch::allclose(rq.select(2, 0), q.select(2, 0)));
+  CHECK(torch::allclose(rq.norm(2, -1), q.norm(2, -1), 1e-5, 1e-5));
+  // Position 1, pair (0, 4) of the first row turns by 1 radian: (a, b) -> (a cos 1 - b sin 1, b cos 1 + a sin 1).
+  const double a = q[0][0][1][0].item<double>(), b = q[0][0][1][4].item<double>();
+  CHECK(rq[0][0][1][0].item<double>() == doctest::Approx(a * std::cos(1.0) - b * std::sin(1.0)).epsilon(1e-5));
+  CHECK(rq[0][0][1][4].item<double>() == doctest::Approx(b * std::cos(1.0) + a * std::sin(1.0)).epsilon(1e-5));
+  // Every position moved by 5: the same query-key scores.
+  const torch::Tensor scores = torch::matmul(rq, rk.transpose(-2, -1));
+  const torch::Tensor shifted = torch::matmul(pavlov::nets::rotary_embed(q, 5), pavlov::nets::rotary_embed(k, 5).transpose(-2, -1));
+  CHECK(torch::allclose(scores, shifted, 1e-4, 1e-4));
+  CHECK(!torch::allclose(scores, torch::matmul(q, k.transpose(-2, -1)), 1e-3, 1e-3));
+  CHECK_THROWS_AS(pavlov::nets::rotary_embed(torch::randn({1, 3, 5})), std::invalid_argument);
+  CHECK_THROWS_AS(pavlov::nets::MultiHeadAttention(12, 4, 0.0, /*rotary=*/true), std::invalid_argument);  // head width 3
 }

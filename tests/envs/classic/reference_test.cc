@@ -131,3 +131,28 @@ TEST_CASE("reference: every folder of recordings names a registered env") {
   }
   CHECK(folders == 5);
 }
+
+TEST_CASE("CartPoleNoVel-v1: CartPole-v1's trajectory observed without the velocities") {
+  // Against Gymnasium through CartPole-v1: the same seed and actions give the same
+  // episode, and the observation is [x, theta] of the full one.
+  auto full = pavlov::make_env("CartPole-v1"), hidden = pavlov::make_env("CartPoleNoVel-v1");
+  CHECK(hidden->observation_space().numel() == 2);
+  CHECK(hidden->observation_space().high()[1] == doctest::Approx(full->observation_space().high()[2]));
+  CHECK(hidden->max_episode_steps() == 500);
+  std::vector<float> a(4), b(2);
+  full->reset(a, 11);
+  hidden->reset(b, 11);
+  int steps = 0;
+  for (bool done = false; !done; ++steps) {
+    CHECK(b[0] == a[0]);
+    CHECK(b[1] == a[2]);
+    const std::int64_t action = (steps / 3) % 2;
+    const auto ra = full->step(action, a), rb = hidden->step(action, b);
+    CHECK(ra.reward == rb.reward);
+    REQUIRE(ra.terminated == rb.terminated);
+    REQUIRE(ra.truncated == rb.truncated);
+    done = ra.terminated || ra.truncated;
+  }
+  CHECK(steps > 5);
+  CHECK(hidden->state() == full->state());
+}

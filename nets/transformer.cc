@@ -95,8 +95,9 @@ torch::Tensor MultiHeadAttentionImpl::forward(const torch::Tensor& x, const torc
   }
   if (blocked.defined()) scores = scores.masked_fill(blocked, -std::numeric_limits<float>::infinity());
   weights_ = torch::softmax(scores, -1);
-  // A query whose every key is blocked has a row of NaNs: it attends to nothing.
-  if (blocked.defined()) weights_ = torch::nan_to_num(weights_, 0.0);
+  // With padding, a query whose every key is blocked has a row of NaNs: it
+  // attends to nothing. (A causal mask alone always leaves a query its own key.)
+  if (key_padding.defined()) weights_ = torch::nan_to_num(weights_, 0.0);
   const torch::Tensor mixed = torch::matmul(dropout_(weights_), v);  // [B, H, T, d]
   return out(mixed.transpose(1, 2).contiguous().view({B, T, D}));
 }

@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 short=(experiment.threads=1 task.pairs=4000 task.max_length=8 task.long_length=10 task.val_size=100 task.test_size=100
-       task.steps=300 task.eval_every=100 task.batch_size=32 net.dim=32 net.layers=1 net.heads=2 optimizer.lr=3e-3 "$@")
+       task.steps=1200 task.eval_every=400 task.batch_size=32 net.dim=64 net.layers=1 net.heads=2 optimizer.lr=3e-3 "$@")
 "$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=a >/dev/null 2>a.log || { cat a.log; exit 1; }
 a=$(ls -d a/*/)
 grep -q '"long_test"' "$a/eval.json" || { cat "$a/eval.json"; echo "FAIL: no long-test row"; exit 1; }
@@ -22,7 +22,7 @@ awk -v b="$bleu" -v m="$min" 'BEGIN { exit !(b >= m) }' || { cat "$a/eval.json";
 "$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=b >/dev/null 2>b.log &
 pid=$!
 for _ in $(seq 1200); do
-  [ -n "$(ls b/*/checkpoints/step-100.ckpt 2>/dev/null)" ] && break
+  [ -n "$(ls b/*/checkpoints/step-400.ckpt 2>/dev/null)" ] && break
   sleep 0.05
 done
 kill -9 $pid 2>/dev/null

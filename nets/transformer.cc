@@ -23,6 +23,9 @@ const bool kRegistered = [] {
   Catalog::global().add({"net", "gpt", "decoder-only Transformer language model ([task] kind = \"language_model\")",
                          {i("dim", 128, "width of the residual stream", 65536), i("heads", 4, "attention heads (divide dim)", 1024),
                           i("layers", 4, "Transformer blocks", 1024), dropout, positions}});
+  Catalog::global().add({"net", "bert", "Transformer encoder, pretrained on masked tokens ([task] kind = \"text_classify\")",
+                         {i("dim", 128, "width of the residual stream", 65536), i("heads", 4, "attention heads (divide dim)", 1024),
+                          i("layers", 2, "Transformer blocks", 1024), dropout, positions}});
   positions.default_value = std::string("sinusoidal");
   Catalog::global().add({"net", "seq2seq", "encoder-decoder Transformer ([task] kind = \"translate\")",
                          {i("dim", 128, "width of the residual stream", 65536), i("heads", 4, "attention heads (divide dim)", 1024),
@@ -236,6 +239,57 @@ torch::Tensor Seq2SeqImpl::decode(const torch::Tensor& prefix, const torch::Tens
   // No padding mask of its own: a target's padding comes after its end, which causal attention never looks past.
   for (auto& b : decoder_) y = b(y, /*causal=*/true, torch::Tensor(), memory, source_padding);
   return torch::matmul(decoder_ln_(y), target_tokens_->weight.t());
+}
+
+}  // namespace pavlov::nets
+
+namespace pavlov::nets {
+
+BertOptions bert_options_from(const Config& cfg, const std::string& table, std::int64_t vocab, std::int64_t context,
+                              std::int64_t pad) {
+  return {.vocab = vocab,
+          .context = context,
+          .dim = cfg.get_int(table + ".dim"),
+          .heads = cfg.get_int(table + ".heads"),
+          .layers = cfg.get_int(table + ".layers"),
+          .dropout = cfg.get_float(table + ".dropout"),
+          .encoding = position_kind(cfg.get_string(table + ".positions")),
+          .pad = pad};
+}
+
+BertImpl::BertImpl(BertOptions o) : options(o) {
+  if (o.vocab < 1 || o.context < 1 || o.layers < 1) throw std::invalid_argument("bert: vocab, context and layers must be >= 1");
+  tokens_ = register_module("tokens", torch::nn::Embedding(o.vocab, o.dim));
+  const bool rotary = o.encoding == PositionKind::kRotary;
+  if (!rotary)
+    positions_ = register_module("positions", PositionEncoding(o.context, o.dim, o.encoding == PositionKind::kSinusoidal));
+  for (std::int64_t l = 0; l < o.layers; ++l)
+    blocks_.push_back(
+        register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
+  ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
+  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
+  output_bias_ = register_parameter("output_bias", torch::zeros({o.vocab}));
+  torch::NoGradGuard no_grad;
+  tokens_->weight.normal_(0.0, 0.02);
+}
+
+torch::Tensor BertImpl::forward(const torch::Tensor& tokens) {
+  const std::int64_t T = tokens.size(1);
+  if (T > options.context)
+    throw std::invalid_argument("bert: " + std::to_string(T) + " tokens, the context holds " + std::to_string(options.context));
+  torch::Tensor x = dropout_(positions_ ? tokens_(tokens) + positions_(T) : tokens_(tokens));
+  const torch::Tensor padding = tokens.eq(options.pad);
+  for (auto& b : blocks_) x = b(x, /*causal=*/false, padding);
+  return ln_(x);
+}
+
+torch::Tensor BertImpl::token_logits(const torch::Tensor& hidden) {
+  return torch::matmul(hidden, tokens_->weight.t()) + output_bias_;
+}
+
+torch::Tensor BertImpl::pooled(const torch::Tensor& hidden, const torch::Tensor& tokens) const {
+  const torch::Tensor keep = tokens.ne(options.pad).unsqueeze(-1).to(hidden.scalar_type());  // [B, T, 1]
+  return (hidden * keep).sum(1) / keep.sum(1).clamp_min(1.0);
 }
 
 }  // namespace pavlov::nets

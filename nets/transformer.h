@@ -16,6 +16,11 @@
 //                       positions, blocks with causal self-attention, a final
 //                       layer norm and an output layer that shares the token
 //                       embedding (weight tying)
+//   Bert                an encoder (Devlin et al., 2019, pre-layer-norm): token
+//                       embedding plus positions, blocks attending both ways
+//                       with padding masked, a final layer norm; a masked-token
+//                       head tied to the embedding, and mean pooling for
+//                       classifiers
 //   Seq2Seq             an encoder-decoder Transformer (Vaswani et al., 2017)
 //                       with pre-layer-norm blocks: the encoder's blocks attend
 //                       both ways over the source (padding masked), the
@@ -132,6 +137,39 @@ class GptImpl : public torch::nn::Module {
   torch::nn::Dropout dropout_{nullptr};
 };
 TORCH_MODULE(Gpt);
+
+struct BertOptions {
+  std::int64_t vocab = 0, context = 128, dim = 128, heads = 4, layers = 2;
+  double dropout = 0.1;
+  PositionKind encoding = PositionKind::kLearned;
+  std::int64_t pad = 0;  // the padding token's id (attended by nobody, left out of pooling)
+};
+
+class BertImpl : public torch::nn::Module {
+ public:
+  explicit BertImpl(BertOptions options);
+  // tokens [B, T] (T <= context) -> hidden states [B, T, dim]
+  torch::Tensor forward(const torch::Tensor& tokens);
+  // hidden [B, T, dim] -> logits over the vocabulary [B, T, vocab] (the embedding, transposed, plus a bias)
+  torch::Tensor token_logits(const torch::Tensor& hidden);
+  // The mean of the hidden states of the non-padding tokens, [B, dim].
+  torch::Tensor pooled(const torch::Tensor& hidden, const torch::Tensor& tokens) const;
+
+  BertOptions options;
+
+ private:
+  torch::nn::Embedding tokens_{nullptr};
+  PositionEncoding positions_{nullptr};  // none with rotary positions
+  std::vector<TransformerBlock> blocks_;
+  torch::nn::LayerNorm ln_{nullptr};
+  torch::nn::Dropout dropout_{nullptr};
+  torch::Tensor output_bias_;
+};
+TORCH_MODULE(Bert);
+
+// BertOptions from a [net]-like table (dim, heads, layers, dropout, positions).
+BertOptions bert_options_from(const Config& cfg, const std::string& table, std::int64_t vocab, std::int64_t context,
+                              std::int64_t pad);
 
 // Token id 0 is padding in both of a Seq2Seq's vocabularies.
 constexpr std::int64_t kPadToken = 0;

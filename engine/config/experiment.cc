@@ -48,16 +48,17 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
                           "rl: an agent learns an env ([env], [agent], [train]); classify: a [net] labels each "
                           "image of [task] dataset; segment: a [net] (unet) labels each pixel; language_model: a [net] "
                           "(gpt) predicts the next character of [task] dataset's text; translate: a [net] (seq2seq) "
-                          "translates [task] dataset's sentence pairs");
-  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate"};
+                          "translates [task] dataset's sentence pairs; text_classify: a [net] (bert) pretrained on masked tokens "
+                          "tells which fortune file a fortune comes from");
+  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate", "text_classify"};
   KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
                         "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify) "
                         "or shapes (generated scenes with per-pixel classes; segment), fortunes (Debian's "
-                        "fortunes package, split by file; language_model) or synthetic_pairs (a generated language "
+                        "fortunes package, split by file; language_model, text_classify) or synthetic_pairs (a generated language "
                         "pair, SVO to SOV with agreement; translate)");
   dataset.choices = {"fashion_mnist", "shapes", "fortunes", "synthetic_pairs"};
   KeySpec tokenizer = key("tokenizer", KeyType::kString, std::string("bytes"),
-                          "language_model: bytes (one token per byte, 256) or bpe (byte-level BPE learned from the "
+                          "language_model, text_classify: bytes (one token per byte, 256) or bpe (byte-level BPE learned from the "
                           "training text up to vocab_size tokens, saved with the run)");
   tokenizer.choices = {"bytes", "bpe"};
   KeySpec runtime_mode = key("mode", KeyType::kString, std::string("sync"),
@@ -147,15 +148,20 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("pad_crop", KeyType::kInt, std::int64_t{0},
             "augmentation: pad each side with this many zero pixels, crop back at a random offset (0: off)", 0, 64),
         key("hflip", KeyType::kBool, false, "augmentation: mirror left-right with probability 1/2"),
-        key("context", KeyType::kInt, std::int64_t{128}, "language_model: tokens a training window holds", 2, 65536),
-        key("steps", KeyType::kInt, std::int64_t{3000}, "language_model, translate: gradient steps", 1, 1e9),
-        key("eval_every", KeyType::kInt, std::int64_t{500}, "language_model, translate: steps between validations", 1, 1e9),
+        key("context", KeyType::kInt, std::int64_t{128}, "language_model: tokens a training window holds; text_classify: the most tokens of a fortune read", 2, 65536),
+        key("steps", KeyType::kInt, std::int64_t{3000}, "language_model, translate: gradient steps; text_classify: fine-tuning steps", 1, 1e9),
+        key("eval_every", KeyType::kInt, std::int64_t{500}, "language_model, translate, text_classify: steps between validations", 1, 1e9),
         tokenizer,
-        key("vocab_size", KeyType::kInt, std::int64_t{1024}, "language_model with tokenizer = \"bpe\": tokens, the 256 bytes included",
+        key("vocab_size", KeyType::kInt, std::int64_t{1024}, "tokenizer = \"bpe\": tokens, the 256 bytes included",
             256, 65536),
         key("eval_tokens", KeyType::kInt, std::int64_t{200000},
             "language_model: validation characters scored (0: all of the validation text)", 0, 1e10),
         key("pairs", KeyType::kInt, std::int64_t{50000}, "translate: training sentence pairs", 1, 1e9),
+        key("categories", KeyType::kStringList,
+            std::vector<std::string>{"computers", "politics", "science", "work", "men-women", "art"},
+            "text_classify: the fortune files whose fortunes are the classes (cut to the smallest: balanced)"),
+        key("pretrain_steps", KeyType::kInt, std::int64_t{2000},
+            "text_classify: masked-token pretraining steps before fine-tuning (0: none)", 0, 1e9),
         key("max_length", KeyType::kInt, std::int64_t{14},
             "translate: source words of the longest training (and validation and test) sentence", 4, 1000),
         key("long_length", KeyType::kInt, std::int64_t{24},

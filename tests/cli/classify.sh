@@ -7,6 +7,7 @@
 # usage: classify.sh PAVLOV EXPERIMENT_FILE MIN_TEST_ACCURACY [overrides...]
 set -u
 pavlov=$(realpath "$1"); experiment=$(realpath "$2"); min=$3; shift 3
+source "$(dirname "$(realpath "$0")")/kill_resume.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -19,18 +20,7 @@ a=$(ls -d a/*/)
 acc=$(grep '"test_accuracy"' "$a/eval.json" | sed 's/[^0-9.]//g')
 awk -v a="$acc" -v m="$min" 'BEGIN { exit !(a >= m) }' || { cat "$a/eval.json"; echo "FAIL: test accuracy $acc < $min"; exit 1; }
 
-"$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=b >/dev/null 2>b.log &
-pid=$!
-for _ in $(seq 600); do
-  [ -n "$(ls b/*/checkpoints/step-1.ckpt 2>/dev/null)" ] && break
-  sleep 0.05
-done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-b=$(ls -d b/*/)
-[ -e "$b/eval.json" ] && { echo "the run finished before it could be killed; nothing was tested"; exit 1; }
-"$pavlov" resume "$b" >/dev/null 2>resume.log || { cat resume.log; exit 1; }
-cols() { cut -d, -f1,4- "$1/metrics.csv"; }
-diff <(cols "$a") <(cols "$b") || { echo "FAIL: the resumed run's metrics differ"; exit 1; }
+kill_resume "$a" step-1.ckpt 1,4- "$experiment" "${short[@]}" || exit 1
+b=$RESUMED
 diff <(grep -v '"time"' "$a/eval.json") <(grep -v '"time"' "$b/eval.json") || { echo "FAIL: eval.json differs"; exit 1; }
 echo "classify: ok (test accuracy $acc >= $min; killed after epoch 1, resumed, same metrics)"

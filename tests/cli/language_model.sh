@@ -8,6 +8,7 @@
 # usage: language_model.sh PAVLOV EXPERIMENT_FILE MAX_VAL_LOSS [overrides...]
 set -u
 pavlov=$(realpath "$1"); experiment=$(realpath "$2"); max=$3; shift 3
+source "$(dirname "$(realpath "$0")")/kill_resume.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -25,19 +26,7 @@ if grep -q '"tokenizer": "bpe"' "$a/eval.json"; then  # the run keeps its merges
   head -1 "$a/tokenizer.bpe" | grep -qx "pavlov-bpe $merges" || { echo "FAIL: tokenizer.bpe does not hold $merges merges"; exit 1; }
 fi
 
-"$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=b >/dev/null 2>b.log &
-pid=$!
-for _ in $(seq 600); do
-  [ -n "$(ls b/*/checkpoints/step-100.ckpt 2>/dev/null)" ] && break
-  sleep 0.05
-done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-b=$(ls -d b/*/)
-[ -e "$b/eval.json" ] && { echo "the run finished before it could be killed; nothing was tested"; exit 1; }
-"$pavlov" resume "$b" >/dev/null 2>resume.log || { cat resume.log; exit 1; }
-cols() { cut -d, -f1,4- "$1/metrics.csv"; }
-diff <(cols "$a") <(cols "$b") || { echo "FAIL: the resumed run's metrics differ"; exit 1; }
+kill_resume "$a" step-100.ckpt 1,4- "$experiment" "${short[@]}" || exit 1
 
 s1=$("$pavlov" sample "$a" --prompt "Q: " --tokens 40 --temperature 0.8 --top-k 10 --seed 4) || exit 1
 s2=$("$pavlov" sample "$a" --prompt "Q: " --tokens 40 --temperature 0.8 --top-k 10 --seed 4) || exit 1

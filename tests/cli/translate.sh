@@ -8,6 +8,7 @@
 # usage: translate.sh PAVLOV EXPERIMENT_FILE MIN_BLEU [overrides...]
 set -u
 pavlov=$(realpath "$1"); experiment=$(realpath "$2"); min=$3; shift 3
+source "$(dirname "$(realpath "$0")")/kill_resume.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
@@ -19,19 +20,7 @@ grep -q '"long_test"' "$a/eval.json" || { cat "$a/eval.json"; echo "FAIL: no lon
 bleu=$(grep '"test"' "$a/eval.json" | sed 's/.*"greedy_bleu": \([0-9.e+-]*\).*/\1/')
 awk -v b="$bleu" -v m="$min" 'BEGIN { exit !(b >= m) }' || { cat "$a/eval.json"; echo "FAIL: test BLEU $bleu < $min"; exit 1; }
 
-"$pavlov" run "$experiment" "${short[@]}" experiment.out_dir=b >/dev/null 2>b.log &
-pid=$!
-for _ in $(seq 1200); do
-  [ -n "$(ls b/*/checkpoints/step-400.ckpt 2>/dev/null)" ] && break
-  sleep 0.05
-done
-kill -9 $pid 2>/dev/null
-wait $pid 2>/dev/null
-b=$(ls -d b/*/)
-[ -e "$b/eval.json" ] && { echo "the run finished before it could be killed; nothing was tested"; exit 1; }
-"$pavlov" resume "$b" >/dev/null 2>resume.log || { cat resume.log; exit 1; }
-cols() { cut -d, -f1,4- "$1/metrics.csv"; }
-diff <(cols "$a") <(cols "$b") || { echo "FAIL: the resumed run's metrics differ"; exit 1; }
+kill_resume "$a" step-400.ckpt 1,4- "$experiment" "${short[@]}" || exit 1
 
 # A sentence of the language: the first example the run printed.
 sentence=$(grep -m1 '^  [a-z]' a.log | sed 's/^  //')

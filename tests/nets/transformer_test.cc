@@ -123,3 +123,22 @@ TEST_CASE("rotary positions: identity at position 0, norms kept, scores depend o
   CHECK_THROWS_AS(pavlov::nets::rotary_embed(torch::randn({1, 3, 5})), std::invalid_argument);
   CHECK_THROWS_AS(pavlov::nets::MultiHeadAttention(12, 4, 0.0, /*rotary=*/true), std::invalid_argument);  // head width 3
 }
+
+TEST_CASE("bert: padding changes no real token's state; pooling averages the real tokens only") {
+  torch::manual_seed(5);
+  const std::int64_t pad = 9;
+  pavlov::nets::Bert bert(pavlov::nets::BertOptions{.vocab = 10, .context = 12, .dim = 16, .heads = 2, .layers = 2,
+                                                    .dropout = 0.0, .pad = pad});
+  bert->eval();
+  const torch::Tensor short_one = torch::tensor({{1, 2, 3, 4}}, torch::kInt64);
+  const torch::Tensor padded = torch::tensor({{1, 2, 3, 4, pad, pad, pad}}, torch::kInt64);
+  const torch::Tensor a = bert(short_one), b = bert(padded);
+  CHECK(torch::allclose(a, b.slice(1, 0, 4), 1e-5, 1e-5));
+  CHECK(torch::allclose(bert->pooled(a, short_one), a.mean(1), 1e-5, 1e-5));
+  CHECK(torch::allclose(bert->pooled(b, padded), a.mean(1), 1e-5, 1e-5));
+  // Every token sees every other: changing the last real token changes the first one's state.
+  const torch::Tensor c = bert(torch::tensor({{1, 2, 3, 5}}, torch::kInt64));
+  CHECK(!torch::allclose(c.select(1, 0), a.select(1, 0)));
+  CHECK(bert->token_logits(a).sizes() == torch::IntArrayRef({1, 4, 10}));
+  CHECK_THROWS_AS(bert(torch::zeros({1, 13}, torch::kInt64)), std::invalid_argument);
+}

@@ -126,7 +126,7 @@ TEST_CASE("rotary positions: identity at position 0, norms kept, scores depend o
 
 TEST_CASE("bert: padding changes no real token's state; pooling averages the real tokens only") {
   torch::manual_seed(5);
-  const std::int64_t pad = 9;
+  const int pad = 9;
   pavlov::nets::Bert bert(pavlov::nets::BertOptions{.vocab = 10, .context = 12, .dim = 16, .heads = 2, .layers = 2,
                                                     .dropout = 0.0, .pad = pad});
   bert->eval();

@@ -162,6 +162,9 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
             "text_classify: the fortune files whose fortunes are the classes (cut to the smallest: balanced)"),
         key("pretrain_steps", KeyType::kInt, std::int64_t{2000},
             "text_classify: masked-token pretraining steps before fine-tuning (0: none)", 0, 1e9),
+        key("finetune_lr", KeyType::kFloat, 2e-4,
+            "text_classify: the peak learning rate of fine-tuning ([optimizer] lr is pretraining's; both follow "
+            "[optimizer] schedule)", 0.0, 10.0),
         key("max_length", KeyType::kInt, std::int64_t{14},
             "translate: source words of the longest training (and validation and test) sentence", 4, 1000),
         key("long_length", KeyType::kInt, std::int64_t{24},

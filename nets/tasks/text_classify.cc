@@ -16,7 +16,8 @@
 // token, 10 % stay; the loss is the cross-entropy of the chosen tokens
 // (Devlin et al., 2019). Phase 2, `steps` steps: batches of random training
 // fortunes; mean-pooled hidden states -> a linear layer over the classes,
-// cross-entropy, a fresh optimizer. Each phase runs its own lr schedule. Every
+// cross-entropy, a fresh optimizer whose peak learning rate is finetune_lr
+// (pretraining's is optimizer.lr). Each phase runs its own lr schedule. Every
 // eval_every steps of phase 2 the test accuracy is logged (reported, never
 // used to choose anything).
 //
@@ -144,6 +145,7 @@ class TextClassifyTask : public Task {
     device_ = torch::Device(device_name_);
     seed_ = static_cast<std::uint64_t>(cfg.get_int("experiment.seed"));
     context_ = cfg.get_int("task.context");
+    finetune_lr_ = cfg.get_float("task.finetune_lr");
     load_data();
     if (cfg.get_string("task.tokenizer") == "bpe")
       tokenizer_ = data::BpeTokenizer::train(pretrain_text_, static_cast<int>(cfg.get_int("task.vocab_size")));
@@ -183,7 +185,9 @@ class TextClassifyTask : public Task {
       }
       const double progress = mlm ? static_cast<double>(step_) / static_cast<double>(pretrain)
                                   : static_cast<double>(step_ - pretrain) / static_cast<double>(finetune);
-      schedule_.apply(*optimizer_, progress);
+      // The schedule's shape; fine-tuning scaled to its own peak.
+      const double lr = schedule_.at(progress) * (mlm ? 1.0 : finetune_lr_ / cfg_.get_float("optimizer.lr"));
+      for (auto& group : optimizer_->param_groups()) group.options().set_lr(lr);
       const auto& pool = mlm ? pretrain_ids_ : train_ids_;
       for (auto& r : rows) r = static_cast<std::size_t>(rng_.below(pool.size()));
       const torch::Tensor loss = mlm ? mlm_loss(rows) : classify_loss(rows);
@@ -200,8 +204,7 @@ class TextClassifyTask : public Task {
         last_accuracy_ = in_finetune ? test_accuracy() : std::numeric_limits<double>::quiet_NaN();
         if (!in_finetune) last_mlm_loss_ = loss_sum / loss_n;
         const double wall = wall_before_ + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        log.row({static_cast<double>(step_), wall, in_finetune ? 2.0 : 1.0, loss_sum / loss_n, last_accuracy_,
-                 schedule_.at(progress)});
+        log.row({static_cast<double>(step_), wall, in_finetune ? 2.0 : 1.0, loss_sum / loss_n, last_accuracy_, lr});
         std::cerr << "step " << step_ << "/" << pretrain + finetune << (in_finetune ? "  fine-tune loss " : "  masked-token loss ")
                   << loss_sum / loss_n;
         if (in_finetune) std::cerr << "  test accuracy " << last_accuracy_;
@@ -377,6 +380,7 @@ class TextClassifyTask : public Task {
   torch::Device device_{torch::kCPU};
   std::uint64_t seed_ = 0;
   std::int64_t context_ = 128, classes_ = 0, pad_ = 256, mask_ = 257;
+  double finetune_lr_ = 1e-4;
   std::vector<Example> train_, test_;
   std::vector<std::string> pretrain_;
   std::string pretrain_text_;

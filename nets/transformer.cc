@@ -151,12 +151,24 @@ torch::Tensor PositionEncodingImpl::forward(std::int64_t length) {
   return weight_.slice(0, 0, length);
 }
 
+namespace {
+// Registers `m`'s position encoding as "positions"; none (a null module) for rotary positions.
+PositionEncoding register_positions(torch::nn::Module& m, PositionKind kind, std::int64_t count, std::int64_t dim) {
+  if (kind == PositionKind::kRotary) return nullptr;
+  return m.register_module("positions", PositionEncoding(count, dim, kind == PositionKind::kSinusoidal));
+}
+
+// x [B, T, dim] plus the encodings of positions 0 .. T - 1, if `positions` adds any.
+torch::Tensor with_positions(PositionEncoding& positions, const torch::Tensor& x) {
+  return positions ? x + positions(x.size(1)) : x;
+}
+}  // namespace
+
 GptImpl::GptImpl(GptOptions o) : options(o) {
   if (o.vocab < 1 || o.context < 1 || o.layers < 1) throw std::invalid_argument("gpt: vocab, context and layers must be >= 1");
   tokens_ = register_module("tokens", torch::nn::Embedding(o.vocab, o.dim));
   const bool rotary = o.encoding == PositionKind::kRotary;
-  if (!rotary)
-    positions_ = register_module("positions", PositionEncoding(o.context, o.dim, o.encoding == PositionKind::kSinusoidal));
+  positions_ = register_positions(*this, o.encoding, o.context, o.dim);
   for (std::int64_t l = 0; l < o.layers; ++l)
     blocks_.push_back(
         register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
@@ -175,7 +187,7 @@ torch::Tensor GptImpl::forward(const torch::Tensor& tokens) {
   const std::int64_t T = tokens.size(1);
   if (T > options.context)
     throw std::invalid_argument("gpt: " + std::to_string(T) + " tokens, the context holds " + std::to_string(options.context));
-  torch::Tensor x = dropout_(positions_ ? tokens_(tokens) + positions_(T) : tokens_(tokens));
+  torch::Tensor x = dropout_(with_positions(positions_, tokens_(tokens)));
   for (auto& b : blocks_) x = b(x, /*causal=*/true);
   // Weight tying: the output layer is the token embedding, transposed.
   return torch::matmul(ln_(x), tokens_->weight.t());
@@ -203,8 +215,7 @@ Seq2SeqImpl::Seq2SeqImpl(Seq2SeqOptions o) : options(o) {
   source_tokens_ = register_module("source_tokens", torch::nn::Embedding(o.source_vocab, o.dim));
   target_tokens_ = register_module("target_tokens", torch::nn::Embedding(o.target_vocab, o.dim));
   const bool rotary = o.encoding == PositionKind::kRotary;
-  if (!rotary)
-    positions_ = register_module("positions", PositionEncoding(o.positions, o.dim, o.encoding == PositionKind::kSinusoidal));
+  positions_ = register_positions(*this, o.encoding, o.positions, o.dim);
   for (std::int64_t l = 0; l < o.layers; ++l) {
     encoder_.push_back(
         register_module("encoder" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
@@ -223,7 +234,7 @@ torch::Tensor Seq2SeqImpl::embed(torch::nn::Embedding& table, const torch::Tenso
     throw std::invalid_argument("seq2seq: " + std::to_string(tokens.size(1)) + " tokens, the model holds " +
                                 std::to_string(options.positions) + " positions");
   const torch::Tensor x = table(tokens) * std::sqrt(static_cast<double>(options.dim));
-  return dropout_(positions_ ? x + positions_(tokens.size(1)) : x);
+  return dropout_(with_positions(positions_, x));
 }
 
 torch::Tensor Seq2SeqImpl::encode(const torch::Tensor& source) {
@@ -261,8 +272,7 @@ BertImpl::BertImpl(BertOptions o) : options(o) {
   if (o.vocab < 1 || o.context < 1 || o.layers < 1) throw std::invalid_argument("bert: vocab, context and layers must be >= 1");
   tokens_ = register_module("tokens", torch::nn::Embedding(o.vocab, o.dim));
   const bool rotary = o.encoding == PositionKind::kRotary;
-  if (!rotary)
-    positions_ = register_module("positions", PositionEncoding(o.context, o.dim, o.encoding == PositionKind::kSinusoidal));
+  positions_ = register_positions(*this, o.encoding, o.context, o.dim);
   for (std::int64_t l = 0; l < o.layers; ++l)
     blocks_.push_back(
         register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
@@ -277,7 +287,7 @@ torch::Tensor BertImpl::forward(const torch::Tensor& tokens) {
   const std::int64_t T = tokens.size(1);
   if (T > options.context)
     throw std::invalid_argument("bert: " + std::to_string(T) + " tokens, the context holds " + std::to_string(options.context));
-  torch::Tensor x = dropout_(positions_ ? tokens_(tokens) + positions_(T) : tokens_(tokens));
+  torch::Tensor x = dropout_(with_positions(positions_, tokens_(tokens)));
   const torch::Tensor padding = tokens.eq(options.pad);
   for (auto& b : blocks_) x = b(x, /*causal=*/false, padding);
   return ln_(x);

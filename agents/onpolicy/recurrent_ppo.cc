@@ -5,7 +5,7 @@
 // train the same way:
 //
 //   acting     each training env has its memory, zeroed when its episode
-//              starts; the rollout records, besides PPO's columns, which
+//              ends (after the bootstrap of a cut episode has read it); the rollout records, besides PPO's columns, which
 //              steps start an episode and every env's memory at the
 //              rollout's start
 //   learning   GAE as PPO; each minibatch is a set of whole env columns
@@ -130,9 +130,7 @@ class RecurrentPpoAgent : public Agent {
     torch::Tensor& memory = explore ? memory_ : greedy_memory_;
     if (explore) {
       if (n != num_envs_) throw std::logic_error("recurrent_ppo: an exploring act() is for the num_envs training envs");
-      if (rollout_.t == 0) rollout_memory_ = memory_.clone();  // before this step's resets: unroll() zeroes them again
-      const torch::Tensor keep = torch::tensor(std::vector<float>(starting_.begin(), starting_.end()), torch::kFloat32);
-      memory = memory * (1 - keep).to(device_).unsqueeze(1);
+      if (rollout_.t == 0) rollout_memory_ = memory_.clone();  // observe() has zeroed the rows of new episodes
       std::copy(starting_.begin(), starting_.end(), &starts_[static_cast<std::size_t>(rollout_.t * num_envs_)]);
       std::fill(starting_.begin(), starting_.end(), 0);
     } else if (memory.size(0) != n) {
@@ -187,11 +185,11 @@ class RecurrentPpoAgent : public Agent {
       for (std::int64_t e = 0; e < num_envs_; ++e)
         rollout_.final_values[row + e] = result.truncated[e] ? v.data_ptr<float>()[e] : 0.0f;
     }
+    for (std::int64_t e = 0; e < num_envs_; ++e)  // a new episode starts with no memory
+      if (starting_[e]) memory_[e].zero_();
     ++rollout_.t;
     if (rollout_.full()) {  // the value of where the next rollout starts, with the memory it starts with
-      const torch::Tensor keep = torch::tensor(std::vector<float>(starting_.begin(), starting_.end()), torch::kFloat32);
-      const torch::Tensor memory = memory_ * (1 - keep).to(device_).unsqueeze(1);
-      const torch::Tensor v = std::get<1>(net_->step(prepare(result.obs, num_envs_, false), memory)).to(torch::kCPU);
+      const torch::Tensor v = std::get<1>(net_->step(prepare(result.obs, num_envs_, false), memory_)).to(torch::kCPU);
       std::copy(v.data_ptr<float>(), v.data_ptr<float>() + num_envs_, rollout_.last_values.begin());
     }
   }

@@ -86,10 +86,13 @@ double bag_of_words_accuracy(const std::vector<Example>& train, const std::vecto
   auto features = [&](const std::vector<Example>& set) {
     torch::Tensor x = torch::zeros({static_cast<std::int64_t>(set.size()), V});
     torch::Tensor y = torch::empty({static_cast<std::int64_t>(set.size())}, torch::kInt64);
+    auto xa = x.accessor<float, 2>();
+    auto ya = y.accessor<std::int64_t, 1>();
     for (std::size_t i = 0; i < set.size(); ++i) {
+      const auto row = static_cast<std::int64_t>(i);
       for (const auto& w : words_of(set[i].text))
-        if (auto it = index.find(w); it != index.end()) x[static_cast<std::int64_t>(i)][it->second] = 1.0f;
-      y[static_cast<std::int64_t>(i)] = set[i].label;
+        if (auto it = index.find(w); it != index.end()) xa[row][it->second] = 1.0f;
+      ya[row] = set[i].label;
     }
     return std::make_pair(x, y);
   };

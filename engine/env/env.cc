@@ -12,8 +12,8 @@
 namespace pavlov {
 
 Env::Env(Space observation_space, Space action_space, std::string default_id)
-    : observation_space_(std::move(observation_space)),
-      action_space_(std::move(action_space)),
+    : observation_space_(std::make_unique<const Space>(std::move(observation_space))),
+      action_space_(std::make_unique<const Space>(std::move(action_space))),
       id_(std::move(default_id)) {}
 
 void Env::set_max_episode_steps(std::int64_t steps) {
@@ -24,11 +24,11 @@ void Env::set_max_episode_steps(std::int64_t steps) {
 bool Env::render(Canvas&) const { return false; }
 
 void Env::check_obs(ArrayView obs) const {
-  if (obs.dtype != observation_space_.dtype() || obs.size != observation_space_.numel())
+  if (obs.dtype != observation_space_->dtype() || obs.size != observation_space_->numel())
     throw EnvError(id_ + ": the observation buffer holds " + std::to_string(obs.size) + " " +
                    std::string(dtype_name(obs.dtype)) + " values; the observation space " +
-                   observation_space_.to_string() + " needs " + std::to_string(observation_space_.numel()) + " " +
-                   std::string(dtype_name(observation_space_.dtype())) + " values");
+                   observation_space_->to_string() + " needs " + std::to_string(observation_space_->numel()) + " " +
+                   std::string(dtype_name(observation_space_->dtype())) + " values");
 }
 
 void Env::reset(ArrayView obs, std::optional<std::uint64_t> seed) {
@@ -46,28 +46,21 @@ void Env::reset(ArrayView obs, std::optional<std::uint64_t> seed) {
   ended_ = false;
 }
 
-void Env::check_step(ConstArrayView action, ArrayView obs) const {
+void Env::check_running() const {
   if (!running_) [[unlikely]] {
     throw EnvError(ended_ ? id_ + ": step() called after the episode ended (terminated or truncated); call reset() "
                                   "first"
                           : id_ + ": step() called before reset(); call reset() first");
   }
-  if (obs.dtype != observation_space_.dtype() || obs.size != observation_space_.numel()) [[unlikely]]
+}
+
+void Env::check_step(ConstArrayView action, ArrayView obs) const {
+  check_running();
+  if (obs.dtype != observation_space_->dtype() || obs.size != observation_space_->numel()) [[unlikely]]
     check_obs(obs);
-  // Discrete actions must lie in the space; continuous ones must be finite (the env clips them).
-  if (action.dtype != action_space_.dtype() || action.size != action_space_.numel()) [[unlikely]]
+  if (action.dtype != action_space_->dtype() || action.size != action_space_->numel() ||
+      !acceptable_action(*action_space_, action)) [[unlikely]]
     throw_bad_action(action);
-  if (action_space_.is_discrete()) {
-    const std::int64_t a = action.as<std::int64_t>()[0];
-    if (a < action_space_.start() || a >= action_space_.start() + action_space_.n()) [[unlikely]]
-      throw_bad_action(action);
-  } else if (action_space_.is_box()) {
-    for (std::int64_t i = 0; i < action.size; ++i)
-      if (!std::isfinite(action.as<float>()[i])) [[unlikely]]
-        throw_bad_action(action);
-  } else if (!action_space_.contains(action)) [[unlikely]] {
-    throw_bad_action(action);
-  }
 }
 
 StepResult Env::finish_step(const Transition& t) {
@@ -93,6 +86,12 @@ void Env::step_many(std::span<StepJob> jobs, StepResult* results) {
       throw std::invalid_argument("Env::step_many: every job's env must be of the same class");
     j.env->check_step(j.action, j.obs);
   }
+  step_many_checked(jobs, results);
+}
+
+void Env::step_many_checked(std::span<StepJob> jobs, StepResult* results) {
+  if (jobs.empty()) return;
+  for (const StepJob& j : jobs) j.env->check_running();
   jobs.front().env->step_many_impl(jobs);
   for (std::size_t i = 0; i < jobs.size(); ++i) results[i] = jobs[i].env->finish_step(jobs[i].transition);
 }
@@ -104,9 +103,9 @@ void Env::step_many_impl(std::span<StepJob> jobs) {
 void Env::throw_bad_action(ConstArrayView action) const {
   std::ostringstream os;
   os << id_ << ": invalid action ";
-  if (action.dtype != action_space_.dtype() || action.size != action_space_.numel()) {
+  if (action.dtype != action_space_->dtype() || action.size != action_space_->numel()) {
     os << "buffer of " << action.size << " " << dtype_name(action.dtype) << " values; the action space "
-       << action_space_.to_string() << " takes " << action_space_.numel() << " " << dtype_name(action_space_.dtype())
+       << action_space_->to_string() << " takes " << action_space_->numel() << " " << dtype_name(action_space_->dtype())
        << " values";
     throw EnvError(os.str());
   }
@@ -117,16 +116,16 @@ void Env::throw_bad_action(ConstArrayView action) const {
     else os << action.as<std::int64_t>()[i];
   }
   os << "]: ";
-  switch (action_space_.kind()) {
+  switch (action_space_->kind()) {
     case Space::Kind::kDiscrete:
-      os << "outside " << action_space_.to_string() << " (valid: " << action_space_.start() << " to "
-         << action_space_.start() + action_space_.n() - 1 << ")";
+      os << "outside " << action_space_->to_string() << " (valid: " << action_space_->start() << " to "
+         << action_space_->start() + action_space_->n() - 1 << ")";
       break;
     case Space::Kind::kMultiDiscrete:
-      os << "outside " << action_space_.to_string() << " (element i must lie in [0, nvec[i]) )";
+      os << "outside " << action_space_->to_string() << " (element i must lie in [0, nvec[i]) )";
       break;
     case Space::Kind::kBox:
-      os << "continuous actions must be finite (values outside " << action_space_.to_string()
+      os << "continuous actions must be finite (values outside " << action_space_->to_string()
          << " are clipped, NaN and infinity are errors)";
       break;
   }

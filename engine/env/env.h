@@ -28,8 +28,10 @@
 // counting and the time limit, so the impl only computes dynamics.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <iosfwd>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -78,8 +80,8 @@ class Env {
   Env(const Env&) = delete;
   Env& operator=(const Env&) = delete;
 
-  const Space& observation_space() const { return observation_space_; }
-  const Space& action_space() const { return action_space_; }
+  const Space& observation_space() const { return *observation_space_; }
+  const Space& action_space() const { return *action_space_; }
 
   // The registered id ("CartPole-v1"); the class name for an env built directly.
   const std::string& id() const { return id_; }
@@ -152,20 +154,45 @@ class Env {
 
  private:
   friend class EnvRegistry;
+  friend class VectorEnv;  // checks a batch's actions at once and steps through step_many_checked
+
+  // step_many for jobs whose envs are of one class, whose buffers have the
+  // spaces' sizes and dtypes and whose actions are acceptable: checks only
+  // that each env is running.
+  static void step_many_checked(std::span<StepJob> jobs, StepResult* results);
+  // Whether step() takes `action` (of the space's size and dtype): discrete
+  // actions in the space, continuous ones finite (the env clips them).
+  static bool acceptable_action(const Space& space, const ConstArrayView& action) {
+    if (space.is_discrete()) {
+      const std::int64_t a = action.as<std::int64_t>()[0];
+      return a >= space.start() && a < space.start() + space.n();
+    }
+    if (space.is_box()) {
+      for (std::int64_t i = 0; i < action.size; ++i)
+        if (!std::isfinite(action.as<float>()[i])) return false;
+      return true;
+    }
+    return space.contains(action);
+  }
+  void check_running() const;
 
   void check_obs(ArrayView obs) const;
   void check_step(ConstArrayView action, ArrayView obs) const;
   StepResult finish_step(const Transition& t);
   [[noreturn]] void throw_bad_action(ConstArrayView action) const;
 
-  Space observation_space_;
-  Space action_space_;
-  std::string id_;
+  // Layout: what every step reads comes first, next to the vtable pointer, and
+  // the spaces live out of line, so that a derived env's state lies within a
+  // few cache lines of the object's start (a VectorEnv of 1024 CartPoles
+  // touches each env's memory once per step).
   std::int64_t max_episode_steps_ = 0;
   std::int64_t elapsed_ = 0;
   bool running_ = false;
   bool seeded_ = false;
   bool ended_ = false;  // the last step ended an episode and no reset followed
+  std::unique_ptr<const Space> observation_space_;
+  std::unique_ptr<const Space> action_space_;
+  std::string id_;
   Rng rng_;
 };
 

@@ -32,7 +32,7 @@ class CartPole : public StateEnv<4> {
 
  protected:
   CartPole(const CartPoleOptions& options, bool hide_velocities);
-  void write_obs(ArrayView obs) const override;
+  void write_obs(ArrayView obs) const final;
   void reset_impl(ArrayView obs) override;
   Transition step_impl(ConstArrayView action, ArrayView obs) override;
   void step_many_impl(std::span<StepJob> jobs) override;

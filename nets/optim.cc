@@ -107,6 +107,37 @@ void LrSchedule::apply(torch::optim::Optimizer& opt, double progress) const {
 
 namespace {
 
+struct AdamArgs {
+  float* __restrict w;
+  const float* __restrict g;
+  float* __restrict m;
+  float* __restrict v;
+  std::int64_t n;
+  float decay, wd_in_grad, b1, b2, c1, c2, step_size, sqrt_bc2, eps;
+};
+
+// The element-wise update, compiled for AVX-512, AVX2 and the baseline and
+// picked at load time for the CPU at hand (GCC's target_clones): two
+// divisions and a square root per weight, 16 lanes instead of 4 on the CI
+// machine. The same IEEE operations in every clone (no FMA contraction:
+// -ffp-contract=off), so the result does not depend on the CPU.
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void adam_loop(const AdamArgs a) {
+  float* __restrict w = a.w;
+  const float* __restrict g = a.g;
+  float* __restrict m = a.m;
+  float* __restrict v = a.v;
+  for (std::int64_t i = 0; i < a.n; ++i) {
+    w[i] *= a.decay;
+    const float gi = g[i] + a.wd_in_grad * w[i];
+    m[i] = m[i] * a.b1 + a.c1 * gi;
+    v[i] = v[i] * a.b2 + a.c2 * gi * gi;
+    w[i] -= a.step_size * (m[i] / (std::sqrt(v[i]) / a.sqrt_bc2 + a.eps));
+  }
+}
+
 template <class Options, class State>
 bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
   if (opt.param_groups().size() != 1 || opt.param_groups()[0].params().size() != 1) return false;
@@ -136,13 +167,7 @@ bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
   const std::int64_t n = p.numel();
   // Adam adds its L2 penalty to the gradient; AdamW decays the weights instead (decay is 1 for Adam).
   const float wd_in_grad = decoupled ? 0.0f : wd;
-  for (std::int64_t i = 0; i < n; ++i) {
-    w[i] *= decay;
-    const float gi = g[i] + wd_in_grad * w[i];
-    m[i] = m[i] * b1 + c1 * gi;
-    v[i] = v[i] * b2 + c2 * gi * gi;
-    w[i] -= step_size * (m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps));
-  }
+  adam_loop({w, g, m, v, n, decay, wd_in_grad, b1, b2, c1, c2, step_size, sqrt_bc2, eps});
   return true;
 }
 

@@ -71,7 +71,10 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("seed", KeyType::kInt, std::int64_t{0}, "seeds every generator of the run", 0, 9.2e18), device,
         key("threads", KeyType::kInt, std::int64_t{1},
             "CPU threads of the network math (0: one per core); small networks run best on 1, since "
-            "idle math threads spin and slow everything else on the machine", 0, 1024),
+            "idle math threads spin and slow everything else on the machine. With >= 2, DQN and PPO on the "
+            "CPU fast path (plain MLPs) instead split their work over two threads of one math thread each "
+            "(DQN: the target network beside the updates; PPO: the policy and value networks), with the "
+            "same numbers as one", 0, 1024),
         actor_device,
         key("plugins", KeyType::kStringList, std::vector<std::string>{},
             "environment plugins to load first (shared libraries; paths relative to this file; docs/custom_env.md)"),

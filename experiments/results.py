@@ -15,6 +15,7 @@ An experiment file joins the table through two header lines:
     # target: final >= 475        the claim: the final (or best) greedy evaluation's mean return,
                                   or `success >= 0.9`: the final evaluation's success rate, per seed,
                                   or `test_accuracy >= 0.89` for a supervised task (its own table)
+    # target: test_nelbo <= 240     a generative task: the test negative ELBO, nats per image (its own table)
     # anchor: rl-zoo 500 @ 5e5    the published figure it is compared with
 """
 import argparse
@@ -38,6 +39,9 @@ def header(path):
             if not line.startswith("#"):
                 break
             m = re.match(r"#\s*target:\s*(final|best|success|test_accuracy|test_miou)\s*>=\s*(-?[0-9.]+)", line)
+            if m:
+                target = (m.group(1), float(m.group(2)))
+            m = re.match(r"#\s*target:\s*(test_nelbo)\s*<=\s*(-?[0-9.]+)", line)
             if m:
                 target = (m.group(1), float(m.group(2)))
             m = re.match(r"#\s*anchor:\s*(.+)", line)
@@ -89,6 +93,12 @@ def summary(runs, path):
         with open(os.path.join(os.path.dirname(ev), "metrics.csv")) as f:
             last = list(csv.DictReader(f))[-1]
         walls.append(float(last["wall_time"]))
+        if e.get("task") == "vae":  # nats per image, lower is better; steps are epochs
+            finals.append(e["test_nelbo"])
+            bests.append(e["test_nll_iw"])
+            steps.append(int(e["epochs"]))
+            passed += bool(target) and e["test_nelbo"] <= target[1]
+            continue
         if e.get("task") in ("classify", "segment"):  # percentages; steps are epochs
             key = "accuracy" if e["task"] == "classify" else "miou"
             finals.append(100 * e["test_" + key])
@@ -146,12 +156,16 @@ def main():
         "| experiment | env steps | final | best | target | seeds meeting it | wall-clock | anchor |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    supervised = []
+    supervised, generative = [], []
     for path in all_files:
         target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path)
         if not finals:
             continue
         name = os.path.relpath(path, ROOT)
+        if target[0] == "test_nelbo":
+            generative.append(f"| `{name}` | {max(steps)} | {fmt(finals)} | {fmt(bests)} | -ELBO ≤ {target[1]:g} | "
+                              f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")
+            continue
         if target[0] in ("test_accuracy", "test_miou"):
             what = "test accuracy" if target[0] == "test_accuracy" else "test mean IoU"
             supervised.append(f"| `{name}` | {max(steps)} | {fmt(finals)} % | {fmt(bests)} % | {what} ≥ "
@@ -172,6 +186,12 @@ def main():
                   "segmentation) and the best validation score, mean ± std over seeds.", "",
                   "| experiment | epochs | test score | best validation | target | seeds meeting it | wall-clock | anchor |",
                   "|---|---|---|---|---|---|---|---|"] + supervised
+    if generative:
+        lines += ["", "The zoo's generative tasks: the test negative ELBO after the last epoch and the",
+                  "importance-weighted estimate of -log p(x) (task.iw_samples samples per image), nats per",
+                  "image, mean ± std over seeds.", "",
+                  "| experiment | epochs | test -ELBO | test -log p(x) (IW) | target | seeds meeting it | wall-clock | anchor |",
+                  "|---|---|---|---|---|---|---|---|"] + generative
     lines += ["", f"Machine: {os.cpu_count()} cores, {cpu}.", ""]
     # Sections below the marker are written by hand (benchmarks measured elsewhere) and kept.
     kept = ""

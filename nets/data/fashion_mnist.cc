@@ -30,4 +30,18 @@ LabeledImages load_fashion_mnist(const std::string& split, const std::string& di
   return out;
 }
 
+LabeledImages slice(const LabeledImages& set, std::int64_t first, std::int64_t count) {
+  LabeledImages out;
+  out.count = count;
+  out.channels = set.channels, out.height = set.height, out.width = set.width;
+  const auto cut = [&](const std::vector<std::uint8_t>& v, std::int64_t per_item) {
+    if (v.empty()) return std::vector<std::uint8_t>{};
+    return std::vector<std::uint8_t>(v.begin() + first * per_item, v.begin() + (first + count) * per_item);
+  };
+  out.pixels = cut(set.pixels, set.image_size());
+  out.labels = cut(set.labels, 1);
+  out.masks = cut(set.masks, set.mask_size());
+  return out;
+}
+
 }  // namespace pavlov::data

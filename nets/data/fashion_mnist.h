@@ -30,4 +30,7 @@ inline constexpr std::array<const char*, 10> kFashionMnistClasses = {
 // install when the files are not there.
 LabeledImages load_fashion_mnist(const std::string& split, const std::string& dir = kFashionMnistDir);
 
+// Images [first, first + count) of `set` (with their labels and masks).
+LabeledImages slice(const LabeledImages& set, std::int64_t first, std::int64_t count);
+
 }  // namespace pavlov::data

@@ -57,16 +57,6 @@ class ClassifierImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Classifier);
 
-data::LabeledImages slice(const data::LabeledImages& s, std::int64_t first, std::int64_t count) {
-  data::LabeledImages out = s;
-  out.count = count;
-  const auto n = static_cast<std::size_t>(s.image_size());
-  out.pixels.assign(s.pixels.begin() + static_cast<std::ptrdiff_t>(first * n),
-                    s.pixels.begin() + static_cast<std::ptrdiff_t>((first + count) * n));
-  out.labels.assign(s.labels.begin() + first, s.labels.begin() + first + count);
-  return out;
-}
-
 struct Scores {
   double loss = 0, accuracy = 0, miou = 0;  // accuracy per image or per pixel; miou: segmentation
   std::vector<std::int64_t> confusion;      // [label * classes + predicted]
@@ -205,6 +195,7 @@ SupervisedTask::SupervisedTask(const Config& cfg) : s_(std::make_unique<State>(c
   if (s.segment != (dataset == "shapes"))
     throw std::invalid_argument(s.segment ? "task.kind = \"segment\" needs per-pixel labels: dataset = \"shapes\""
                                           : "dataset \"" + dataset + "\" has per-pixel labels: task.kind = \"segment\"");
+  if (net_type == "vae") throw std::invalid_argument("[net] type = \"vae\" generates images: it needs task.kind = \"vae\"");
   if (s.segment != (net_type == "unet"))
     throw std::invalid_argument(s.segment ? "task.kind = \"segment\" needs [net] type = \"unet\", not \"" + net_type + "\""
                                           : "[net] type = \"unet\" gives per-pixel classes: it needs task.kind = \"segment\"");
@@ -226,8 +217,8 @@ SupervisedTask::SupervisedTask(const Config& cfg) : s_(std::make_unique<State>(c
       throw std::invalid_argument("task.val_size = " + std::to_string(val_size) + " leaves no training images of " +
                                   std::to_string(all.count));
     const auto usable = all.count - val_size;
-    s.train = slice(all, 0, fraction_of(usable));
-    s.val = slice(all, usable, val_size);
+    s.train = data::slice(all, 0, fraction_of(usable));
+    s.val = data::slice(all, usable, val_size);
     s.class_names.assign(data::kFashionMnistClasses.begin(), data::kFashionMnistClasses.end());
   } else {  // shapes: each split its own seeds
     const data::ShapeSceneOptions scenes{.size = static_cast<int>(cfg.get_int("task.image_size"))};

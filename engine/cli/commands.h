@@ -23,6 +23,7 @@ int plot_command(const std::vector<std::string>& args);
 int check_env_command(const std::vector<std::string>& args);
 int actor_command(const std::vector<std::string>& args);
 int sample_command(const std::vector<std::string>& args);
+int explain_command(const std::vector<std::string>& args);
 
 // A run folder or a checkpoint file named on the command line: the run's
 // folder (with config.toml) and the checkpoint to load: the latest, or with

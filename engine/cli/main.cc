@@ -32,6 +32,8 @@ commands:
   check-env ID                   the conformance check of an environment (a plugin's too)
   actor FILE --connect HOST:PORT act for a learner that listens (async runtime; docs/protocol.md)
   sample RUN_DIR [--prompt TEXT] text from a trained language model
+  explain RUN_DIR [--input test:I,J]
+                                 saliency maps of a trained classifier as a PNG
   docs                           the reference of every experiment key, as Markdown
 
 options:
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
     if (command == "check-env") return pavlov::cli::check_env_command(args);
     if (command == "actor") return pavlov::cli::actor_command(args);
     if (command == "sample") return pavlov::cli::sample_command(args);
+    if (command == "explain") return pavlov::cli::explain_command(args);
     if (command == "list") return pavlov::cli::list_command(args);
     if (command == "bench") return pavlov::cli::bench_command(args);
     if (command == "run") return pavlov::cli::run_command(args);

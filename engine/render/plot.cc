@@ -1,6 +1,7 @@
 #include "engine/render/plot.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -149,6 +150,54 @@ void draw_confusion(Canvas& c, const std::vector<std::string>& names,
   for (int k = 0; k < n; ++k)  // column numbers under the grid: the classes in the same order as the rows
     c.text_px(static_cast<float>(left + k * kCell + kCell / 2 - 4), static_cast<float>(kTop + n * kCell + 8),
               std::to_string(k), {90, 90, 90});
+}
+
+namespace {
+
+// Heat colour of t in [0, 1]: transparent-ish dark blue through red to yellow.
+std::array<std::uint8_t, 3> heat(float t) {
+  t = std::clamp(t, 0.0f, 1.0f);
+  const float r = std::min(1.0f, 2.0f * t), g = std::max(0.0f, 2.0f * t - 1.0f), b = std::max(0.0f, 0.6f - 1.2f * t);
+  return {static_cast<std::uint8_t>(255 * r), static_cast<std::uint8_t>(255 * g), static_cast<std::uint8_t>(255 * b)};
+}
+
+}  // namespace
+
+void draw_saliency(Canvas& c, const std::vector<SaliencyPanel>& panels, const std::string& title) {
+  constexpr int kSide = 168, kGap = 12, kCaption = 22, kTop = 40;
+  const int row_h = kCaption + kSide + kGap;
+  c.begin(3 * kSide + 4 * kGap, kTop + static_cast<int>(panels.size()) * row_h, {255, 255, 255});
+  c.text_px(kGap, 12, title, {0, 0, 0});
+  for (std::size_t p = 0; p < panels.size(); ++p) {
+    const SaliencyPanel& s = panels[p];
+    const float y = static_cast<float>(kTop + static_cast<int>(p) * row_h);
+    c.text_px(kGap, y, s.caption, {0, 0, 0});
+    const float top = y + kCaption;
+    c.image_px(kGap, top, kSide, kSide, s.width, s.height, s.rgb);
+    // The map, scaled to its own maximum, as a heat image of its grid.
+    const float most = std::max(1e-12f, *std::max_element(s.saliency.begin(), s.saliency.end()));
+    std::vector<std::uint8_t> map(static_cast<std::size_t>(s.cols) * s.rows * 3);
+    for (std::size_t i = 0; i < s.saliency.size(); ++i) {
+      const auto h = heat(s.saliency[i] / most);
+      std::copy(h.begin(), h.end(), map.begin() + static_cast<std::ptrdiff_t>(3 * i));
+    }
+    c.image_px(2 * kGap + kSide, top, kSide, kSide, s.cols, s.rows, map);
+    // The overlay: the picture resampled to the map's grid times 4, blended with the heat by its strength.
+    const int oc = s.cols * 4, orows = s.rows * 4;
+    std::vector<std::uint8_t> over(static_cast<std::size_t>(oc) * orows * 3);
+    for (int yy = 0; yy < orows; ++yy)
+      for (int xx = 0; xx < oc; ++xx) {
+        const int px = xx * s.width / oc, py = yy * s.height / orows;
+        const float t = s.saliency[static_cast<std::size_t>((yy / 4) * s.cols + xx / 4)] / most;
+        const auto h = heat(t);
+        const float a = 0.75f * t;
+        for (int k = 0; k < 3; ++k) {
+          const float base = 0.6f * s.rgb[static_cast<std::size_t>((py * s.width + px) * 3 + k)] + 0.4f * 255;
+          over[static_cast<std::size_t>((yy * oc + xx) * 3 + k)] = static_cast<std::uint8_t>((1 - a) * base + a * h[static_cast<std::size_t>(k)]);
+        }
+      }
+    c.image_px(3 * kGap + 2 * kSide, top, kSide, kSide, oc, orows, over);
+  }
 }
 
 }  // namespace pavlov

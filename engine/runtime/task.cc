@@ -10,6 +10,11 @@ namespace pavlov {
 std::string Task::generate(const std::filesystem::path&, const GenerateOptions&) {
   throw std::invalid_argument("this task does not generate text");
 }
+
+std::vector<SaliencyPanel> Task::explain(const std::filesystem::path&, const std::vector<std::int64_t>&) {
+  throw std::invalid_argument("this task has no saliency maps (classify runs have)");
+}
+
 namespace {
 
 std::map<std::string, TaskFactory>& factories() {

@@ -9,6 +9,9 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "engine/render/plot.h"
 
 namespace pavlov {
 
@@ -35,6 +38,13 @@ class Task {
   // prompt. Throws std::invalid_argument for a prompt the task cannot take;
   // the default throws it always: the task writes no text.
   virtual std::string generate(const std::filesystem::path& checkpoint, const GenerateOptions& options);
+  // What `pavlov explain` draws from the checkpoint `checkpoint`: for each of
+  // the test set's examples `test_indices`, the input, its saliency map (the
+  // gradient of the predicted class's logit with respect to the input) and a
+  // caption. Throws std::invalid_argument for an index the test set does not
+  // have; the default throws it always: the task has no saliency maps.
+  virtual std::vector<SaliencyPanel> explain(const std::filesystem::path& checkpoint,
+                                             const std::vector<std::int64_t>& test_indices);
 };
 
 using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;

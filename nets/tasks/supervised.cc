@@ -246,6 +246,47 @@ SupervisedTask::SupervisedTask(const Config& cfg) : s_(std::make_unique<State>(c
 
 SupervisedTask::~SupervisedTask() = default;
 
+std::vector<SaliencyPanel> SupervisedTask::explain(const std::filesystem::path& checkpoint,
+                                                   const std::vector<std::int64_t>& test_indices) {
+  State& s = *s_;
+  if (s.segment) throw std::invalid_argument("saliency maps explain a classifier's choice; this is a segment run");
+  for (const std::int64_t i : test_indices)
+    if (i < 0 || i >= s.test.count)
+      throw std::invalid_argument("test image " + std::to_string(i) + " does not exist (the test set has " +
+                                  std::to_string(s.test.count) + ", 0 to " + std::to_string(s.test.count - 1) + ")");
+  s.restore(io::read_checkpoint(checkpoint));
+  s.module().eval();
+  const std::int64_t numel = s.test.image_size(), h = s.test.height, w = s.test.width, c = s.test.channels;
+  std::vector<SaliencyPanel> panels;
+  for (const std::int64_t i : test_indices) {
+    const std::uint8_t* px = &s.test.pixels[static_cast<std::size_t>(i * numel)];
+    const torch::Tensor x = (torch::from_blob(const_cast<std::uint8_t*>(px), {1, numel}, torch::kUInt8).to(torch::kFloat32) / 255.0)
+                                .to(s.device)
+                                .requires_grad_(true);
+    const torch::Tensor logits = s.forward(x, s.test);
+    const std::int64_t predicted = logits.argmax(1).item<std::int64_t>();
+    const double p = torch::softmax(logits.detach(), 1)[0][predicted].item<double>();
+    logits[0][predicted].backward();
+    // Saliency of a pixel: the largest |d logit / d input| over its channels.
+    const torch::Tensor g = x.grad().abs().view({c, h, w}).amax(0).to(torch::kCPU).contiguous();
+    SaliencyPanel panel;
+    panel.width = static_cast<int>(w), panel.height = static_cast<int>(h);
+    panel.cols = static_cast<int>(w), panel.rows = static_cast<int>(h);
+    panel.saliency.assign(g.data_ptr<float>(), g.data_ptr<float>() + h * w);
+    panel.rgb.resize(static_cast<std::size_t>(h * w * 3));
+    for (std::int64_t k = 0; k < h * w; ++k)
+      for (std::int64_t ch = 0; ch < 3; ++ch)  // grey images repeat their one channel; colour ones keep theirs
+        panel.rgb[static_cast<std::size_t>(k * 3 + ch)] = px[(c == 3 ? ch : 0) * h * w + k];
+    std::ostringstream caption;
+    caption << "test " << i << ": " << s.class_names[s.test.labels[static_cast<std::size_t>(i)]] << ", predicted "
+            << s.class_names[static_cast<std::size_t>(predicted)] << " (" << std::lround(100 * p) << " %)";
+    panel.caption = caption.str();
+    panels.push_back(std::move(panel));
+  }
+  s.module().train();
+  return panels;
+}
+
 const std::string& SupervisedTask::device() const { return s_->device_name; }
 
 bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const std::atomic<bool>* stop) {

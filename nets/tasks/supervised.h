@@ -33,6 +33,9 @@ class SupervisedTask : public Task {
 
   bool run(const std::filesystem::path& run_dir, bool resume, const std::atomic<bool>* stop) override;
   const std::string& device() const override;
+  // classify: saliency maps of test images (segment: std::invalid_argument).
+  std::vector<SaliencyPanel> explain(const std::filesystem::path& checkpoint,
+                                     const std::vector<std::int64_t>& test_indices) override;
 
  private:
   struct State;

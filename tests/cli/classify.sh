@@ -3,7 +3,8 @@
 # accuracy >= MIN), writes eval.json and confusion.csv; a run killed (kill -9)
 # after its first epoch and resumed gives the same metrics as the run that was
 # not (all columns but wall_time and images_per_s) and the same test accuracy.
-# With PAVLOV_EXPECT_PNG=1 the run must also have drawn confusion.png.
+# With PAVLOV_EXPECT_PNG=1 the run must also have drawn confusion.png, and
+# `pavlov explain` draws saliency maps of test images.
 # usage: classify.sh PAVLOV EXPERIMENT_FILE MIN_TEST_ACCURACY [overrides...]
 set -u
 pavlov=$(realpath "$1"); experiment=$(realpath "$2"); min=$3; shift 3
@@ -19,6 +20,15 @@ a=$(ls -d a/*/)
 [ "${PAVLOV_EXPECT_PNG:-0}" != 1 ] || [ -s "$a/confusion.png" ] || { echo "no confusion.png"; exit 1; }
 acc=$(grep '"test_accuracy"' "$a/eval.json" | sed 's/[^0-9.]//g')
 awk -v a="$acc" -v m="$min" 'BEGIN { exit !(a >= m) }' || { cat "$a/eval.json"; echo "FAIL: test accuracy $acc < $min"; exit 1; }
+
+# Saliency maps of the trained classifier (where PNGs can be written), and a clear error for a
+# test image that does not exist.
+if [ "${PAVLOV_EXPECT_PNG:-0}" = 1 ]; then
+  "$pavlov" explain "$a" --input test:0,1,2 >explain.log 2>&1 || { cat explain.log; echo "FAIL: explain"; exit 1; }
+  [ -s "$a/explain.png" ] || { echo "no explain.png"; exit 1; }
+  "$pavlov" explain "$a" --input test:10000 >/dev/null 2>explain.err; rc=$?
+  [ $rc -eq 2 ] && grep -q "test image 10000 does not exist" explain.err || { cat explain.err; echo "FAIL: explain of a missing test image (exit $rc)"; exit 1; }
+fi
 
 kill_resume "$a" step-1.ckpt 1,4- "$experiment" "${short[@]}" || exit 1
 b=$RESUMED

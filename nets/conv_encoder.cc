@@ -54,10 +54,11 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
   if (s.size() != 3)
     throw std::invalid_argument("net type " + options.type + " needs image observations of 3 dimensions, got shape " +
                                 shape_text(s));
-  channels_last_ = s[2] <= 4 && s[0] > 4;
-  c_ = channels_last_ ? s[2] : s[0];
-  h_ = channels_last_ ? s[0] : s[1];
-  w_ = channels_last_ ? s[1] : s[2];
+  const ImageLayout layout = image_layout(s);
+  channels_last_ = layout.channels_last;
+  c_ = layout.channels;
+  h_ = layout.height;
+  w_ = layout.width;
   using torch::nn::Conv2dOptions;
   std::int64_t h = h_, w = w_, channels = 0;
   auto conv = [&](std::int64_t in, std::int64_t out, std::int64_t k, std::int64_t stride, std::int64_t pad = 0) {

@@ -309,6 +309,18 @@ class Dqn : public Agent {
 
   ActionInsight insight(ConstArrayView obs) override { return {"Q", acting_->q_values(obs)}; }
 
+  SaliencyMap saliency(ConstArrayView obs) override {
+    const torch::Tensor x = to_device(obs, 1).clone().requires_grad_(true);
+    q_->forward(x).max().backward();
+    const torch::Tensor g = x.grad().abs().to(torch::kCPU).view({-1});
+    if (obs_space_.shape().size() != 3) return {static_cast<int>(g.numel()), 1, {g.data_ptr<float>(), g.data_ptr<float>() + g.numel()}};
+    const ImageLayout l = image_layout(obs_space_.shape());
+    const torch::Tensor grid = (l.channels_last ? g.view({l.height, l.width, l.channels}).amax(2)
+                                                : g.view({l.channels, l.height, l.width}).amax(0)).contiguous();
+    return {static_cast<int>(l.width), static_cast<int>(l.height),
+            {grid.data_ptr<float>(), grid.data_ptr<float>() + grid.numel()}};
+  }
+
   void observe(ConstArrayView obs, ConstArrayView actions, const Batch& result) override {
     replay_.add(obs, actions, result);
   }

@@ -174,4 +174,10 @@ std::string Space::to_string() const {
   return "?";
 }
 
+ImageLayout image_layout(const std::vector<std::int64_t>& s) {
+  if (s.size() != 3) throw std::invalid_argument("an image observation has 3 dimensions, got " + std::to_string(s.size()));
+  const bool last = s[2] <= 4 && s[0] > 4;
+  return last ? ImageLayout{s[2], s[0], s[1], true} : ImageLayout{s[0], s[1], s[2], false};
+}
+
 }  // namespace pavlov

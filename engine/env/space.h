@@ -77,4 +77,15 @@ class Space {
   std::vector<double> low_, high_;
 };
 
+// How a 3-dimensional observation holds an image: channels first (C, H, W),
+// or channels last (H, W, C) when the last dimension is <= 4 and the first
+// is not (an RGB(A) or few-plane frame). The conv encoders and saliency
+// maps read images this way.
+struct ImageLayout {
+  std::int64_t channels = 0, height = 0, width = 0;
+  bool channels_last = false;
+};
+// Throws std::invalid_argument unless `shape` has 3 dimensions.
+ImageLayout image_layout(const std::vector<std::int64_t>& shape);
+
 }  // namespace pavlov

@@ -15,6 +15,8 @@ std::map<std::string, AgentFactory>& factories() {
 
 ActionInsight Agent::insight(ConstArrayView) { return {}; }
 
+SaliencyMap Agent::saliency(ConstArrayView) { return {}; }
+
 void Policy::finish_block(Experience&) {}
 
 std::unique_ptr<Policy> Agent::make_policy(int, int, int, std::uint64_t) { return nullptr; }

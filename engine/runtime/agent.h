@@ -33,6 +33,12 @@ struct Metric {
 };
 
 // What a viewer shows of the agent's greedy decision for one observation.
+// An agent's saliency map: `values` over a cols x rows grid (row-major).
+struct SaliencyMap {
+  int cols = 0, rows = 0;
+  std::vector<float> values;
+};
+
 struct ActionInsight {
   std::string kind;           // "Q": action values, "p": action probabilities, "mean": mean action; "": nothing to show
   std::vector<float> values;  // one per discrete action, or per action dimension
@@ -113,6 +119,12 @@ class Agent {
   // The numbers behind the greedy action for one observation (for `pavlov
   // watch` and the live view; not on a hot path). The default shows nothing.
   virtual ActionInsight insight(ConstArrayView obs);
+  // Which parts of one observation move the greedy choice: the magnitude of
+  // the gradient of the greedy action's value (DQN: max_a Q(obs, a)) with
+  // respect to each observation element, an image's channels reduced by
+  // their maximum to its grid (image_layout). `pavlov explain` draws it. The
+  // default has none (cols = 0).
+  virtual SaliencyMap saliency(ConstArrayView obs);
 
   // Everything needed to continue exactly: weights, optimizer, replay, RNGs, counters.
   virtual void save(std::ostream& out) const = 0;

@@ -248,8 +248,7 @@ class VaeTask : public Task {
     io::write_pod(progress, epochs_done_);
     io::write_pod(progress, best_val_);
     // LibTorch's CPU generator draws the training bits and noise: a resumed run goes on with the same draws.
-    const torch::Tensor gen = at::detail::getDefaultCPUGenerator().get_state();
-    io::write_vector(progress, std::vector<std::uint8_t>(gen.data_ptr<std::uint8_t>(), gen.data_ptr<std::uint8_t>() + gen.numel()));
+    io::write_string(progress, cpu_generator_bytes());
     return {{"vae", progress.str()},
             {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { vae_->save(a); })},
             {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
@@ -259,9 +258,7 @@ class VaeTask : public Task {
     std::istringstream progress(s.at("vae"));
     epochs_done_ = io::read_pod<std::int64_t>(progress);
     best_val_ = io::read_pod<double>(progress);
-    auto gen = io::read_vector<std::uint8_t>(progress);
-    at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();
-    cpu_generator.set_state(torch::from_blob(gen.data(), {static_cast<std::int64_t>(gen.size())}, torch::kUInt8).clone());
+    set_cpu_generator_bytes(io::read_string(progress));
     read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { vae_->load(a); });
     flat_->relink();
     read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });

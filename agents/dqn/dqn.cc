@@ -450,17 +450,26 @@ class Dqn : public Agent {
       std::copy_n(s.discounts.data(), s.size, phase_.discounts.data() + g * s.size);
     }
     std::atomic<std::int64_t> ready{0};  // batches whose target Q values are in phase_.nq
+    std::atomic<bool> failed{false};     // the target thread threw: the pool rethrows it here
     auto work = [&](int worker) {
       if (worker == 1) {
-        for (std::int64_t g = 0; g < gradient_steps_; ++g) {
-          phase_.nq[g].copy_(target_mlp_->forward(phase_.next_obs[g]));
-          ready.store(g + 1, std::memory_order_release);
+        try {
+          for (std::int64_t g = 0; g < gradient_steps_; ++g) {
+            phase_.nq[g].copy_(target_mlp_->forward(phase_.next_obs[g]));
+            ready.store(g + 1, std::memory_order_release);
+          }
+        } catch (...) {
+          failed = true;
+          throw;
         }
         return;
       }
       const std::int64_t b = phase_.batch;
       for (std::int64_t g = 0; g < gradient_steps_; ++g) {
-        while (ready.load(std::memory_order_acquire) <= g) std::this_thread::yield();
+        while (ready.load(std::memory_order_acquire) <= g) {
+          if (failed) return;
+          std::this_thread::yield();
+        }
         const FastBatch batch{b, phase_.actions.data() + g * b, phase_.returns.data() + g * b,
                               phase_.discounts.data() + g * b, phase_.ones.data()};
         const auto [loss, q_mean] = fast_update(batch, phase_.obs[g], phase_.next_obs[g], phase_.nq[g].data_ptr<float>());

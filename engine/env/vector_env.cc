@@ -176,9 +176,11 @@ const Batch& VectorEnv::step(ConstArrayView actions) {
   const std::size_t act_bytes = act_numel_ * dtype_size(act_dtype_);
   const Space& space = action_space();
   const std::size_t obs_bytes = obs_numel_ * dtype_size(obs_dtype_);
-  // The workers share the envs by guided self-scheduling; each range is
-  // stepped in groups handed to Env::step_many, so that an env class can
-  // interleave their dynamics. Row i is env i whatever thread steps it.
+  // Each worker steps its own contiguous share of the envs first, then helps
+  // with the others' (WorkerPool::parallel_for); each range is stepped in
+  // groups handed to Env::step_many_checked, so that an env class can
+  // interleave their dynamics. Row i is env i whatever thread steps it. A bad
+  // action raises its env's error; envs of other groups may have stepped.
   auto task = [&](int lo, int hi) {
     constexpr int kGroup = 32;
     // Uninitialised storage: zeroing 32 jobs and results per call cost more

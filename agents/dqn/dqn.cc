@@ -443,6 +443,7 @@ class Dqn : public Agent {
   void pipelined_phase(double& loss_sum, double& q_sum) {
     for (std::int64_t g = 0; g < gradient_steps_; ++g) {
       const ReplaySample& s = replay_.sample(rng_, 1.0);
+      if (s.size != phase_.batch) throw std::logic_error("dqn: a replay sample of " + std::to_string(s.size) + " rows, not the batch size");
       phase_.obs[g].copy_(to_device(s.obs, s.size));
       phase_.next_obs[g].copy_(to_device(s.next_obs, s.size));
       std::copy_n(s.actions.as<std::int64_t>(), s.size, phase_.actions.data() + g * s.size);

@@ -118,7 +118,8 @@ class Env {
   // Steps several envs of one class at once, each exactly as step() would
   // (same checks, same results), writing results[i] for jobs[i]. Envs whose
   // dynamics are latency-bound interleave the batch (see step_many_impl);
-  // VectorEnv steps its envs this way. If a check throws, no env was stepped.
+  // VectorEnv steps its envs this way (through step_many_checked, having
+  // checked the actions itself). If a check throws, no env was stepped.
   static void step_many(std::span<StepJob> jobs, StepResult* results);
 
   // The env's internal physical state as float64 values (Gymnasium's

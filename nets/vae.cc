@@ -53,7 +53,9 @@ torch::Tensor VaeImpl::decode(const torch::Tensor& z) { return to_pixels_(decode
 
 VaeImpl::Terms VaeImpl::negative_elbo(const torch::Tensor& x, c10::optional<at::Generator> generator) {
   const Posterior q = encode(x);
-  const torch::Tensor eps = torch::randn(q.mu.sizes(), generator, q.mu.options());
+  // A given generator is a CPU one (repeatable scores on any device): its noise is drawn there and moved.
+  const torch::Tensor eps = generator ? torch::randn(q.mu.sizes(), generator, q.mu.options().device(torch::kCPU)).to(q.mu.device())
+                                      : torch::randn(q.mu.sizes(), q.mu.options());
   const torch::Tensor z = q.mu + eps * torch::exp(0.5 * q.logvar);
   namespace F = torch::nn::functional;
   const torch::Tensor reconstruction =
@@ -67,7 +69,7 @@ torch::Tensor VaeImpl::importance_nll(const torch::Tensor& x, std::int64_t k, at
   torch::NoGradGuard no_grad;
   const Posterior q = encode(x);
   const std::int64_t b = x.size(0), d = options_.latent;
-  const torch::Tensor eps = torch::randn({k, b, d}, generator, q.mu.options());
+  const torch::Tensor eps = torch::randn({k, b, d}, generator, q.mu.options().device(torch::kCPU)).to(q.mu.device());
   const torch::Tensor std = torch::exp(0.5 * q.logvar);
   const torch::Tensor z = q.mu.unsqueeze(0) + eps * std.unsqueeze(0);  // [k, B, d]
   namespace F = torch::nn::functional;

@@ -58,9 +58,11 @@ class VaeImpl : public torch::nn::Module {
     torch::Tensor kl;              // [B] KL(q(z|x) || N(0, I)), nats
   };
   // The two terms of the negative ELBO of binary images x [B, in_features];
-  // the noise comes from `generator` (LibTorch's default when none).
+  // the noise comes from `generator`, a CPU generator (LibTorch's default
+  // generator of x's device when none).
   Terms negative_elbo(const torch::Tensor& x, c10::optional<at::Generator> generator = c10::nullopt);
-  // [B] the importance-weighted estimate of -log p(x) with k samples per image.
+  // [B] the importance-weighted estimate of -log p(x) with k samples per
+  // image, the noise from the CPU generator `generator`.
   torch::Tensor importance_nll(const torch::Tensor& x, std::int64_t k, at::Generator generator);
 
   const VaeOptions& options() const { return options_; }

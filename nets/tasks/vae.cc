@@ -181,7 +181,7 @@ class VaeTask : public Task {
     double rec = 0, kl = 0;
     for (std::int64_t first = 0; first < set.size(0); first += kEvalBatch) {
       const torch::Tensor x = set.narrow(0, first, std::min(kEvalBatch, set.size(0) - first));
-      const auto t = vae_->negative_elbo(x, on_device(gen));
+      const auto t = vae_->negative_elbo(x, gen);
       rec += t.reconstruction.sum().item<double>();
       kl += t.kl.sum().item<double>();
     }
@@ -190,21 +190,13 @@ class VaeTask : public Task {
     return {(rec + kl) / n, rec / n, kl / n};
   }
 
-  // A generator for noise on the task's device: `cpu` itself, or a CUDA one seeded from it.
-  at::Generator on_device(at::Generator cpu) const {
-    if (device_.is_cpu()) return cpu;
-    at::Generator g = at::globalContext().defaultGenerator(device_);
-    g.set_current_seed(cpu.current_seed());
-    return g;
-  }
-
   void finish(const std::filesystem::path& dir) {
     const Score test = score(test_);
     double iw = 0;
     {
       torch::NoGradGuard no_grad;
       vae_->eval();
-      at::Generator gen = on_device(at::detail::createCPUGenerator(kScoreSeed));
+      at::Generator gen = at::detail::createCPUGenerator(kScoreSeed);
       const std::int64_t chunk = std::max<std::int64_t>(1, 20000 / iw_samples_);  // images per pass: about 20k decodes
       for (std::int64_t first = 0; first < test_.size(0); first += chunk)
         iw += vae_->importance_nll(test_.narrow(0, first, std::min(chunk, test_.size(0) - first)), iw_samples_, gen)
@@ -215,8 +207,8 @@ class VaeTask : public Task {
     if (png_supported()) {
       torch::NoGradGuard no_grad;
       const std::int64_t latent = vae_->options().latent;
-      at::Generator gen = on_device(at::detail::createCPUGenerator(kScoreSeed + 1));
-      const torch::Tensor z = torch::randn({100, latent}, gen, torch::TensorOptions().device(device_));
+      at::Generator gen = at::detail::createCPUGenerator(kScoreSeed + 1);
+      const torch::Tensor z = torch::randn({100, latent}, gen).to(device_);
       save_png(image_grid(torch::sigmoid(vae_->decode(z)), 10, 28, 2), dir / "samples.png");
       // Ten rows: test image 2r, eight decoded points between its latent mean and image 2r+1's, test image 2r+1.
       const torch::Tensor grey = torch::from_blob(test_images_.pixels.data(), {20, 784}, torch::kUInt8).to(torch::kFloat32) / 255.0;

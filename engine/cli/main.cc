@@ -32,8 +32,8 @@ commands:
   check-env ID                   the conformance check of an environment (a plugin's too)
   actor FILE --connect HOST:PORT act for a learner that listens (async runtime; docs/protocol.md)
   sample RUN_DIR [--prompt TEXT] text from a trained language model
-  explain RUN_DIR [--input test:I,J]
-                                 saliency maps of a trained classifier as a PNG
+  explain RUN_DIR [--input test:I,J | --steps T,U]
+                                 saliency maps of a classifier or a DQN agent (PNG)
   docs                           the reference of every experiment key, as Markdown
 
 options:

@@ -165,15 +165,7 @@ torch::Tensor with_positions(PositionEncoding& positions, const torch::Tensor& x
 }  // namespace
 
 GptImpl::GptImpl(GptOptions o) : options(o) {
-  if (o.vocab < 1 || o.context < 1 || o.layers < 1) throw std::invalid_argument("gpt: vocab, context and layers must be >= 1");
-  tokens_ = register_module("tokens", torch::nn::Embedding(o.vocab, o.dim));
-  const bool rotary = o.encoding == PositionKind::kRotary;
-  positions_ = register_positions(*this, o.encoding, o.context, o.dim);
-  for (std::int64_t l = 0; l < o.layers; ++l)
-    blocks_.push_back(
-        register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
-  ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
-  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
+  stack_ = TokenStack(*this, "gpt", o.vocab, o.context, o.dim, o.heads, o.layers, o.dropout, o.encoding);
   // GPT-2's initialisation: N(0, 0.02) for embeddings and linear weights, zero biases.
   torch::NoGradGuard no_grad;
   for (auto& p : named_parameters()) {
@@ -183,14 +175,31 @@ GptImpl::GptImpl(GptOptions o) : options(o) {
   }
 }
 
+TokenStack::TokenStack(torch::nn::Module& owner, std::string name_, std::int64_t vocab, std::int64_t context_,
+                       std::int64_t dim, std::int64_t heads, std::int64_t layers, double p, PositionKind encoding)
+    : name(std::move(name_)), context(context_) {
+  if (vocab < 1 || context < 1 || layers < 1) throw std::invalid_argument(name + ": vocab, context and layers must be >= 1");
+  tokens = owner.register_module("tokens", torch::nn::Embedding(vocab, dim));
+  const bool rotary = encoding == PositionKind::kRotary;
+  positions = register_positions(owner, encoding, context, dim);
+  for (std::int64_t l = 0; l < layers; ++l)
+    blocks.push_back(owner.register_module("block" + std::to_string(l), TransformerBlock(dim, heads, p, false, rotary)));
+  ln = owner.register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({dim})));
+  dropout = owner.register_module("dropout", torch::nn::Dropout(p));
+}
+
+torch::Tensor TokenStack::forward(const torch::Tensor& tokens_in, bool causal, const torch::Tensor& padding) {
+  const std::int64_t T = tokens_in.size(1);
+  if (T > context)
+    throw std::invalid_argument(name + ": " + std::to_string(T) + " tokens, the context holds " + std::to_string(context));
+  torch::Tensor x = dropout(with_positions(positions, tokens(tokens_in)));
+  for (auto& b : blocks) x = b(x, causal, padding);
+  return ln(x);
+}
+
 torch::Tensor GptImpl::forward(const torch::Tensor& tokens) {
-  const std::int64_t T = tokens.size(1);
-  if (T > options.context)
-    throw std::invalid_argument("gpt: " + std::to_string(T) + " tokens, the context holds " + std::to_string(options.context));
-  torch::Tensor x = dropout_(with_positions(positions_, tokens_(tokens)));
-  for (auto& b : blocks_) x = b(x, /*causal=*/true);
   // Weight tying: the output layer is the token embedding, transposed.
-  return torch::matmul(ln_(x), tokens_->weight.t());
+  return torch::matmul(stack_.forward(tokens, /*causal=*/true), stack_.tokens->weight.t());
 }
 
 }  // namespace pavlov::nets
@@ -269,32 +278,18 @@ BertOptions bert_options_from(const Config& cfg, const std::string& table, std::
 }
 
 BertImpl::BertImpl(BertOptions o) : options(o) {
-  if (o.vocab < 1 || o.context < 1 || o.layers < 1) throw std::invalid_argument("bert: vocab, context and layers must be >= 1");
-  tokens_ = register_module("tokens", torch::nn::Embedding(o.vocab, o.dim));
-  const bool rotary = o.encoding == PositionKind::kRotary;
-  positions_ = register_positions(*this, o.encoding, o.context, o.dim);
-  for (std::int64_t l = 0; l < o.layers; ++l)
-    blocks_.push_back(
-        register_module("block" + std::to_string(l), TransformerBlock(o.dim, o.heads, o.dropout, false, rotary)));
-  ln_ = register_module("ln", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.dim})));
-  dropout_ = register_module("dropout", torch::nn::Dropout(o.dropout));
+  stack_ = TokenStack(*this, "bert", o.vocab, o.context, o.dim, o.heads, o.layers, o.dropout, o.encoding);
   output_bias_ = register_parameter("output_bias", torch::zeros({o.vocab}));
   torch::NoGradGuard no_grad;
-  tokens_->weight.normal_(0.0, 0.02);
+  stack_.tokens->weight.normal_(0.0, 0.02);
 }
 
 torch::Tensor BertImpl::forward(const torch::Tensor& tokens) {
-  const std::int64_t T = tokens.size(1);
-  if (T > options.context)
-    throw std::invalid_argument("bert: " + std::to_string(T) + " tokens, the context holds " + std::to_string(options.context));
-  torch::Tensor x = dropout_(with_positions(positions_, tokens_(tokens)));
-  const torch::Tensor padding = tokens.eq(options.pad);
-  for (auto& b : blocks_) x = b(x, /*causal=*/false, padding);
-  return ln_(x);
+  return stack_.forward(tokens, /*causal=*/false, tokens.eq(options.pad));
 }
 
 torch::Tensor BertImpl::token_logits(const torch::Tensor& hidden) {
-  return torch::matmul(hidden, tokens_->weight.t()) + output_bias_;
+  return torch::matmul(hidden, stack_.tokens->weight.t()) + output_bias_;
 }
 
 torch::Tensor BertImpl::pooled(const torch::Tensor& hidden, const torch::Tensor& tokens) const {

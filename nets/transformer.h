@@ -109,6 +109,25 @@ class PositionEncodingImpl : public torch::nn::Module {
 };
 TORCH_MODULE(PositionEncoding);
 
+// What Gpt and Bert share: a token embedding, positions, pre-LN blocks and a
+// final layer norm, registered into the owning module (as "tokens",
+// "position"..., "block<l>", "ln", "dropout").
+struct TokenStack {
+  std::string name;  // "gpt" or "bert", for errors
+  std::int64_t context = 0;
+  torch::nn::Embedding tokens{nullptr};
+  PositionEncoding positions{nullptr};  // none with rotary positions
+  std::vector<TransformerBlock> blocks;
+  torch::nn::LayerNorm ln{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+
+  TokenStack() = default;
+  TokenStack(torch::nn::Module& owner, std::string name, std::int64_t vocab, std::int64_t context, std::int64_t dim,
+             std::int64_t heads, std::int64_t layers, double dropout, PositionKind encoding);
+  // tokens [B, T] (T <= context) -> the final layer norm's output [B, T, dim].
+  torch::Tensor forward(const torch::Tensor& tokens, bool causal, const torch::Tensor& padding = {});
+};
+
 struct GptOptions {
   std::int64_t vocab = 0, context = 128, dim = 128, heads = 4, layers = 4;
   double dropout = 0.1;
@@ -130,11 +149,7 @@ class GptImpl : public torch::nn::Module {
   GptOptions options;
 
  private:
-  torch::nn::Embedding tokens_{nullptr};
-  PositionEncoding positions_{nullptr};  // none with rotary positions
-  std::vector<TransformerBlock> blocks_;
-  torch::nn::LayerNorm ln_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  TokenStack stack_;
 };
 TORCH_MODULE(Gpt);
 
@@ -158,11 +173,7 @@ class BertImpl : public torch::nn::Module {
   BertOptions options;
 
  private:
-  torch::nn::Embedding tokens_{nullptr};
-  PositionEncoding positions_{nullptr};  // none with rotary positions
-  std::vector<TransformerBlock> blocks_;
-  torch::nn::LayerNorm ln_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  TokenStack stack_;
   torch::Tensor output_bias_;
 };
 TORCH_MODULE(Bert);

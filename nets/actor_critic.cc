@@ -4,6 +4,7 @@
 #include <torch/nn/init.h>
 #include <torch/torch.h>
 
+#include "engine/env/space.h"
 #include "nets/mlp_backprop.h"
 
 namespace pavlov::nets {
@@ -19,8 +20,19 @@ void orthogonal_init(const MLP& torso, const torch::nn::Linear& head, double hea
   head->bias.zero_();
 }
 
+ActorCriticOptions actor_critic_options_from(const Config& cfg, const Space& obs_space, std::int64_t action_dim,
+                                             bool continuous) {
+  const auto encoder = conv_encoder_from(cfg, obs_space);
+  const auto history = history_transformer_from(cfg, obs_space);
+  const std::int64_t features = encoder   ? ConvEncoder(*encoder)->out_features()
+                                : history ? history->dim
+                                          : obs_space.numel();
+  return ActorCriticOptions(mlp_options_from(cfg, features), action_dim, continuous).encoder(encoder).history(history);
+}
+
 ActorCriticImpl::ActorCriticImpl(ActorCriticOptions opts) : options(std::move(opts)) {
   if (options.encoder()) encoder_ = register_module("encoder", ConvEncoder(*options.encoder()));
+  if (options.history()) history_ = register_module("history", HistoryTransformer(*options.history()));
   policy_torso_ = register_module("policy_torso", MLP(options.torso()));
   value_torso_ = register_module("value_torso", MLP(options.torso()));
   policy_head_ = register_module("policy_head", torch::nn::Linear(policy_torso_->out_features(), options.action_dim()));
@@ -49,10 +61,10 @@ std::pair<torch::Tensor, torch::Tensor> ActorCriticImpl::forward(const torch::Te
 torch::Tensor ActorCriticImpl::value(const torch::Tensor& obs) { return value_head_(value_torso_(features(obs))).squeeze(1); }
 
 std::vector<torch::nn::Linear> ActorCriticImpl::plain_policy_layers() const {
-  return encoder_ ? std::vector<torch::nn::Linear>{} : plain_layers(policy_torso_, policy_head_);
+  return encoder_ || history_ ? std::vector<torch::nn::Linear>{} : plain_layers(policy_torso_, policy_head_);
 }
 std::vector<torch::nn::Linear> ActorCriticImpl::plain_value_layers() const {
-  return encoder_ ? std::vector<torch::nn::Linear>{} : plain_layers(value_torso_, value_head_);
+  return encoder_ || history_ ? std::vector<torch::nn::Linear>{} : plain_layers(value_torso_, value_head_);
 }
 
 }  // namespace pavlov::nets

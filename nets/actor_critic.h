@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "nets/conv_encoder.h"
+#include "nets/history_transformer.h"
 #include "nets/mlp.h"
 
 namespace pavlov::nets {
@@ -33,7 +34,15 @@ struct ActorCriticOptions {
   // A convolutional encoder shared by the policy and the value network (as
   // SB3's CnnPolicy shares its feature extractor); the torsos then take its output.
   TORCH_ARG(std::optional<ConvEncoderOptions>, encoder) = std::nullopt;
+  // Or a Transformer over the last k observations (nets/history_transformer.h), shared the same way.
+  TORCH_ARG(std::optional<HistoryTransformerOptions>, history) = std::nullopt;
 };
+
+// The options [agent.net] asks for (type: mlp, a convolutional encoder or
+// transformer; hidden, activation, ...) for observations of `obs_space`; the
+// caller sets the agent's own switches (log_std_init, ortho_init).
+ActorCriticOptions actor_critic_options_from(const Config& cfg, const Space& obs_space, std::int64_t action_dim,
+                                             bool continuous);
 
 class ActorCriticImpl : public torch::nn::Module {
  public:
@@ -52,9 +61,12 @@ class ActorCriticImpl : public torch::nn::Module {
   ActorCriticOptions options;
 
  private:
-  torch::Tensor features(const torch::Tensor& obs) { return encoder_ ? encoder_(obs) : obs; }
+  torch::Tensor features(const torch::Tensor& obs) {
+    return encoder_ ? encoder_(obs) : history_ ? history_(obs) : obs;
+  }
 
   ConvEncoder encoder_{nullptr};
+  HistoryTransformer history_{nullptr};
   MLP policy_torso_{nullptr}, value_torso_{nullptr};
   torch::nn::Linear policy_head_{nullptr}, value_head_{nullptr};
   torch::Tensor log_std_;

@@ -33,7 +33,7 @@ void require_mlp_net(const Config& cfg, const std::string& agent) {
   const std::string type = cfg.get_string("agent.net.type");
   if (type != "mlp")
     throw std::invalid_argument(agent + " builds its networks from [agent.net] type = \"mlp\" only; \"" + type +
-                                "\" (a convolutional encoder) is available to dqn, ppo and a2c");
+                                "\" is for " + (type == "transformer" ? "ppo and a2c" : "dqn, ppo and a2c"));
 }
 
 MLPOptions mlp_options_from(const Config& cfg, std::int64_t in_features, const std::string& table) {

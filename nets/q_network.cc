@@ -38,6 +38,8 @@ const bool kRegistered = [] {
 }  // namespace
 
 QNetworkOptions q_network_options_from(const Config& cfg, const Space& obs_space, std::int64_t num_actions) {
+  if (cfg.get_string("agent.net.type") == "transformer")
+    throw std::invalid_argument("[agent.net] type = \"transformer\" is for ppo and a2c; dqn takes mlp or a convolutional encoder");
   const auto encoder = conv_encoder_from(cfg, obs_space);
   const std::int64_t features = encoder ? ConvEncoder(*encoder)->out_features() : obs_space.numel();
   return QNetworkOptions(mlp_options_from(cfg, features), num_actions).dueling(cfg.get_bool("agent.net.dueling")).encoder(encoder);

@@ -125,12 +125,9 @@ class ActorCriticAgent : public Agent {
                                     "n_steps * num_envs = " + std::to_string(rollout_size) + " steps");
     }
     torch::manual_seed(derive_seed(ctx.seed, 0x7E7));
-    const auto encoder = nets::conv_encoder_from(cfg_, ctx.observation_space);
-    const std::int64_t features = encoder ? nets::ConvEncoder(*encoder)->out_features() : obs_dim_;
-    auto options = nets::ActorCriticOptions(nets::mlp_options_from(cfg_, features), head_dim_, continuous_)
+    auto options = nets::actor_critic_options_from(cfg_, ctx.observation_space, head_dim_, continuous_)
                        .log_std_init(cfg_.get_float("agent.log_std_init"))
-                       .ortho_init(cfg_.get_bool("agent.ortho_init"))
-                       .encoder(encoder);
+                       .ortho_init(cfg_.get_bool("agent.ortho_init"));
     ac_ = nets::ActorCritic(options);
     ac_->to(device_);
     flat_ = std::make_unique<nets::FlatParameters>(ac_->parameters());

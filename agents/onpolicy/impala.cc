@@ -47,11 +47,7 @@ std::vector<KeySpec> impala_keys() {
 }
 
 nets::ActorCriticOptions impala_net_options(const Config& cfg, const Space& obs_space, std::int64_t actions) {
-  const auto encoder = nets::conv_encoder_from(cfg, obs_space);
-  const std::int64_t features = encoder ? nets::ConvEncoder(*encoder)->out_features() : obs_space.numel();
-  return nets::ActorCriticOptions(nets::mlp_options_from(cfg, features), actions, false)
-      .ortho_init(cfg.get_bool("agent.ortho_init"))
-      .encoder(encoder);
+  return nets::actor_critic_options_from(cfg, obs_space, actions, false).ortho_init(cfg.get_bool("agent.ortho_init"));
 }
 
 // Acting with one policy network on the CPU: a sample from the softmax of

@@ -108,6 +108,7 @@ class RecurrentPpoAgent : public Agent {
     loss_.ent_coef = cfg_.get_float("agent.ent_coef");
     loss_.vf_coef = cfg_.get_float("agent.vf_coef");
 
+    nets::require_mlp_net(cfg_, "recurrent_ppo");  // its memory is the LSTM
     torch::manual_seed(derive_seed(ctx.seed, 0x7E8));
     net_ = nets::RecurrentActorCritic(nets::RecurrentActorCriticOptions{
         .obs_dim = obs_dim_, .action_dim = head_dim_, .lstm = cfg_.get_int("agent.lstm_hidden"),

@@ -50,10 +50,11 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
                           "(gpt) predicts the next character of [task] dataset's text; translate: a [net] (seq2seq) "
                           "translates [task] dataset's sentence pairs; text_classify: a [net] (bert) pretrained on masked tokens "
                           "tells which fortune file a fortune comes from; vae: a [net] (vae) learns to generate [task] dataset's "
-                          "images, binarized");
-  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate", "text_classify", "vae"};
+                          "images, binarized; gan: a [net] (dcgan) generator learns to fool a discriminator on [task] "
+                          "dataset's images");
+  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate", "text_classify", "vae", "gan"};
   KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
-                        "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify, vae) "
+                        "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify, vae, gan) "
                         "or shapes (generated scenes with per-pixel classes; segment), fortunes (Debian's "
                         "fortunes package, split by file; language_model, text_classify) or synthetic_pairs (a generated language "
                         "pair, SVO to SOV with agreement; translate)");
@@ -179,6 +180,10 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
             "(Wu et al., 2016; 0: plain log-probability)", 0.0, 10.0),
         key("iw_samples", KeyType::kInt, std::int64_t{100},
             "vae: samples per test image of the importance-weighted -log p(x) estimate in eval.json", 1, 100000),
+        key("judge", KeyType::kString, std::string(""),
+            "gan: a classify run (its folder, best checkpoint used, or a checkpoint file) that labels the generated "
+            "images each epoch: mean confidence and class histogram in metrics.csv and eval.json (\"\": none)"),
+        key("judge_samples", KeyType::kInt, std::int64_t{10000}, "gan: generated images the judge labels", 10, 1000000),
         key("early_stop", KeyType::kInt, std::int64_t{0},
             "stop after this many epochs without a better validation accuracy (0: off); the best epoch's "
             "network is the one tested", 0, 1e6)}},

@@ -15,6 +15,10 @@ std::vector<SaliencyPanel> Task::explain(const std::filesystem::path&, const std
   throw std::invalid_argument("this task has no saliency maps (classify runs have)");
 }
 
+Task::Judgement Task::classify(const std::filesystem::path&, const std::vector<float>&, std::int64_t) {
+  throw std::invalid_argument("this task does not classify images (classify runs do)");
+}
+
 namespace {
 
 std::map<std::string, TaskFactory>& factories() {

@@ -45,6 +45,18 @@ class Task {
   // have; the default throws it always: the task has no saliency maps.
   virtual std::vector<SaliencyPanel> explain(const std::filesystem::path& checkpoint,
                                              const std::vector<std::int64_t>& test_indices);
+
+  struct Judgement {
+    std::vector<std::string> classes;
+    std::vector<float> probabilities;  // [images x classes], row by row
+  };
+  // What the classifier saved in `checkpoint` makes of `count` images (pixels
+  // in [0, 1], each laid out as the task's dataset's images, one after
+  // another): its class probabilities (a GAN's samples are judged this way).
+  // Throws std::invalid_argument when the images do not fit; the default
+  // throws it always: the task does not classify images.
+  virtual Judgement classify(const std::filesystem::path& checkpoint, const std::vector<float>& images,
+                             std::int64_t count);
 };
 
 using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;

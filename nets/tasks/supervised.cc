@@ -287,6 +287,31 @@ std::vector<SaliencyPanel> SupervisedTask::explain(const std::filesystem::path& 
   return panels;
 }
 
+Task::Judgement SupervisedTask::classify(const std::filesystem::path& checkpoint, const std::vector<float>& images,
+                                        std::int64_t count) {
+  State& s = *s_;
+  if (s.segment) throw std::invalid_argument("this is a segment run; a classify run judges images");
+  const std::int64_t numel = s.test.image_size();
+  if (count < 0 || static_cast<std::int64_t>(images.size()) != count * numel)
+    throw std::invalid_argument("the classifier takes images of " + std::to_string(numel) + " pixels (" +
+                                std::to_string(s.test.channels) + " x " + std::to_string(s.test.height) + " x " +
+                                std::to_string(s.test.width) + ")");
+  s.restore(io::read_checkpoint(checkpoint));
+  torch::NoGradGuard no_grad;
+  s.module().eval();
+  const torch::Tensor all = torch::from_blob(const_cast<float*>(images.data()), {count, numel});
+  std::vector<torch::Tensor> probs;
+  for (std::int64_t first = 0; first < count; first += 1000)
+    probs.push_back(torch::softmax(s.forward(all.narrow(0, first, std::min<std::int64_t>(1000, count - first)).to(s.device), s.test), 1)
+                        .to(torch::kCPU));
+  s.module().train();
+  Judgement out{s.class_names, {}};
+  if (count == 0) return out;
+  const torch::Tensor p = torch::cat(probs).contiguous();
+  out.probabilities.assign(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+  return out;
+}
+
 const std::string& SupervisedTask::device() const { return s_->device_name; }
 
 bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const std::atomic<bool>* stop) {

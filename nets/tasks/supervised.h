@@ -36,6 +36,9 @@ class SupervisedTask : public Task {
   // classify: saliency maps of test images (segment: std::invalid_argument).
   std::vector<SaliencyPanel> explain(const std::filesystem::path& checkpoint,
                                      const std::vector<std::int64_t>& test_indices) override;
+  // classify: the class probabilities of images (segment: std::invalid_argument).
+  Judgement classify(const std::filesystem::path& checkpoint, const std::vector<float>& images,
+                     std::int64_t count) override;
 
  private:
   struct State;

@@ -69,6 +69,13 @@ expect override_empty_part "override 'agent..gamma=0.9'" "key.path=value" -- "$p
 expect override_out_of_range "override 'env.num_envs=-4'" "env.num_envs" -- "$pavlov" run good.toml env.num_envs=-4
 expect override_into_value "override 'env.id.x=1'" "not a table" -- "$pavlov" run good.toml env.id.x=1
 expect override_unknown_env "override 'env.id=CartPol-v1'" "CartPole-v1" -- "$pavlov" run good.toml env.id=CartPol-v1
+# An agent that cannot use the network asked for: the error points at its algo line (or override).
+expect transformer_for_dqn "good.toml:6:8:" "type = \"transformer\" is for ppo and a2c" -- \
+  "$pavlov" run good.toml agent.net.type=transformer env.frame_stack=4
+expect transformer_without_window "override 'agent.algo=ppo'" "set [env] frame_stack = k" -- \
+  "$pavlov" run good.toml agent.algo=ppo agent.net.type=transformer
+expect transformer_heads "override 'agent.algo=ppo'" "heads = 3 does not divide dim = 64" -- \
+  "$pavlov" run good.toml agent.algo=ppo agent.net.type=transformer env.frame_stack=4 agent.net.heads=3
 if [ "$(id -u)" -ne 0 ]; then  # root reads any file, so this case needs an ordinary user
   cp good.toml locked.toml && chmod 000 locked.toml
   expect unreadable "locked.toml: error" "cannot be read" -- "$pavlov" run locked.toml

@@ -6,6 +6,8 @@
 
 #include "engine/config/catalog.h"
 #include "engine/config/experiment.h"
+#include "nets/flat_parameters.h"
+#include "nets/optim.h"
 
 namespace pavlov::nets {
 namespace {
@@ -76,6 +78,26 @@ torch::Tensor DcganDiscriminatorImpl::forward(const torch::Tensor& x) {
   torch::Tensor h = torch::leaky_relu(down1_(img), 0.2);
   h = torch::leaky_relu(bn2_(down2_(h)), 0.2);
   return logit_(h.flatten(1)).squeeze(1);
+}
+
+GanStep gan_step(GanModels& m, const torch::Tensor& real, double grad_clip) {
+  const std::int64_t b = real.size(0);
+  const torch::Tensor fake = m.generator(torch::randn({b, m.generator->options.latent}, real.options()));
+  const torch::Tensor ones = torch::ones({b}, real.options()), zeros = torch::zeros({b}, real.options());
+  const torch::Tensor real_logits = m.discriminator(real), fake_logits = m.discriminator(fake.detach());
+  const torch::Tensor d_loss = torch::binary_cross_entropy_with_logits(real_logits, ones) +
+                               torch::binary_cross_entropy_with_logits(fake_logits, zeros);
+  m.d_flat->zero_grad();
+  d_loss.backward();
+  m.d_flat->clip_grad_norm(grad_clip);
+  optimizer_step(*m.d_optimizer);
+  const torch::Tensor g_loss = torch::binary_cross_entropy_with_logits(m.discriminator(fake), ones);
+  m.g_flat->zero_grad();
+  g_loss.backward();
+  m.g_flat->clip_grad_norm(grad_clip);
+  optimizer_step(*m.g_optimizer);
+  return {d_loss.detach(), g_loss.detach(), torch::sigmoid(real_logits.detach()).mean(),
+          torch::sigmoid(fake_logits.detach()).mean()};
 }
 
 }  // namespace pavlov::nets

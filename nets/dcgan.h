@@ -20,6 +20,7 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+#include <torch/optim/optimizer.h>
 
 namespace pavlov {
 class Config;
@@ -63,5 +64,29 @@ class DcganDiscriminatorImpl : public torch::nn::Module {
   torch::nn::Linear logit_{nullptr};
 };
 TORCH_MODULE(DcganDiscriminator);
+
+class FlatParameters;
+
+// The networks of a GAN and their optimizers (over FlatParameters' flat tensors).
+struct GanModels {
+  DcganGenerator generator{nullptr};
+  DcganDiscriminator discriminator{nullptr};
+  FlatParameters* g_flat = nullptr;
+  FlatParameters* d_flat = nullptr;
+  torch::optim::Optimizer* g_optimizer = nullptr;
+  torch::optim::Optimizer* d_optimizer = nullptr;
+};
+
+struct GanStep {
+  torch::Tensor d_loss, g_loss;  // 0-dim, detached
+  torch::Tensor d_real, d_fake;  // mean D(x) of the real images and of the fakes, before the step
+};
+
+// One training step on real images [B, pixels] in [-1, 1]: the discriminator
+// one step on them (target 1) and on the generator's fakes from fresh noise
+// (target 0); then the generator one step on the updated discriminator's
+// scores of the same fakes (target 1: Goodfellow et al.'s non-saturating
+// loss). Gradients clipped to `grad_clip` (0: not clipped).
+GanStep gan_step(GanModels& m, const torch::Tensor& real, double grad_clip);
 
 }  // namespace pavlov::nets

@@ -3,6 +3,7 @@
 #include <map>
 #include <stdexcept>
 
+#include "engine/config/config_error.h"
 #include "engine/config/experiment.h"
 
 namespace pavlov {
@@ -38,7 +39,14 @@ std::unique_ptr<Task> make_task(const Config& cfg) {
   const std::string kind = cfg.get_string("task.kind");
   const auto it = factories().find(kind);
   if (it == factories().end()) throw std::invalid_argument("no task of kind '" + kind + "' is built into this pavlov");
-  return it->second(cfg);
+  try {
+    return it->second(cfg);
+  } catch (const std::invalid_argument& e) {
+    // The task rejected this combination (its dataset, its network, a path it reads):
+    // a configuration error, reported where the task is chosen.
+    throw ConfigError({cfg.entry("task.kind").origin + ": error: task '" + kind + "' cannot run as configured: " +
+                       e.what() + "\n  hint: docs/zoo.md describes each task and its keys"});
+  }
 }
 
 }  // namespace pavlov

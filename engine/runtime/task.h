@@ -64,7 +64,8 @@ using TaskFactory = std::function<std::unique_ptr<Task>(const Config&)>;
 // Registers the factory of a [task] kind; throws std::logic_error if the kind has one.
 bool register_task(const std::string& kind, TaskFactory factory);
 // The task of cfg's [task] kind, built (data and networks: errors come here,
-// before any run folder); throws std::invalid_argument for a kind without one.
+// before any run folder); throws std::invalid_argument for a kind without one,
+// and ConfigError (at task.kind's file:line:col) for what the task refuses.
 std::unique_ptr<Task> make_task(const Config& cfg);
 
 }  // namespace pavlov

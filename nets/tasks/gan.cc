@@ -1,8 +1,6 @@
 // [task] kind = "gan": a DCGAN ([net] type = "dcgan", nets/dcgan.h) learns to
-// draw Fashion-MNIST images. Each batch: the discriminator takes one step on
-// real images (target 1) and the generator's current fakes (target 0), then
-// the generator one step on fresh discriminator scores of the same fakes
-// (target 1: the non-saturating loss of Goodfellow et al.); pixels in [-1, 1].
+// draw Fashion-MNIST images, one gan_step (nets/dcgan.h) per batch, pixels
+// scaled to [-1, 1].
 // Both networks get the [optimizer] table's optimizer and schedule (DCGAN's
 // recipe: Adam, lr 2e-4, beta1 0.5).
 //
@@ -63,15 +61,15 @@ class Judge {
       checkpoint_ = where;
       run = where.parent_path().parent_path();
     }
-    if (!std::filesystem::is_regular_file(checkpoint_))
-      throw std::invalid_argument("task.judge: no checkpoint " + checkpoint_.string() +
-                                  " (name a finished classify run's folder, e.g. one of experiments/fashion_mnist_cnn.toml)");
     if (!std::filesystem::is_regular_file(run / "config.toml"))
       throw std::invalid_argument("task.judge: " + run.string() + " is not a run folder (no config.toml)");
     const Config cfg = load_experiment((run / "config.toml").string());
     if (cfg.get_string("task.kind") != "classify" || cfg.get_string("task.dataset") != "fashion_mnist")
       throw std::invalid_argument("task.judge: " + run.string() + " is a " + cfg.get_string("task.kind") + " run of " +
                                   cfg.get_string("task.dataset") + "; the judge is a classify run of fashion_mnist");
+    if (!std::filesystem::is_regular_file(checkpoint_))
+      throw std::invalid_argument("task.judge: no checkpoint " + checkpoint_.string() +
+                                  " (name a finished classify run's folder, e.g. one of experiments/fashion_mnist_cnn.toml)");
     task_ = make_task(cfg);
   }
 
@@ -142,6 +140,7 @@ class GanTask : public Task {
     d_flat_ = std::make_unique<FlatParameters>(discriminator_->parameters());
     g_optimizer_ = make_optimizer(cfg, {g_flat_->flat()});
     d_optimizer_ = make_optimizer(cfg, {d_flat_->flat()});
+    models_ = {generator_, discriminator_, g_flat_.get(), d_flat_.get(), g_optimizer_.get(), d_optimizer_.get()};
   }
 
   const std::string& device() const override { return device_name_; }
@@ -156,7 +155,6 @@ class GanTask : public Task {
                                       .seed = derive_seed(seed_, 0xDA7A),
                                       .start_batch = epochs_done_ * ((train_.count + batch_size_ - 1) / batch_size_)});
     const std::int64_t per_epoch = loader.batches_per_epoch(), numel = train_.image_size();
-    const std::int64_t latent = generator_->options.latent;
     const auto t_start = std::chrono::steady_clock::now();
     auto seconds_since = [](std::chrono::steady_clock::time_point t) {
       return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
@@ -177,26 +175,11 @@ class GanTask : public Task {
         lr = schedule_.at(progress);
         schedule_.apply(*g_optimizer_, progress);
         schedule_.apply(*d_optimizer_, progress);
-        const torch::Tensor fake = generator_(torch::randn({batch.size, latent}, device_));
-        const torch::Tensor ones = torch::ones({batch.size}, device_), zeros = torch::zeros({batch.size}, device_);
-        // The discriminator: real images up, the generator's down.
-        const torch::Tensor real_logits = discriminator_(real), fake_logits = discriminator_(fake.detach());
-        const torch::Tensor d_loss = torch::binary_cross_entropy_with_logits(real_logits, ones) +
-                                     torch::binary_cross_entropy_with_logits(fake_logits, zeros);
-        d_flat_->zero_grad();
-        d_loss.backward();
-        d_flat_->clip_grad_norm(grad_clip_);
-        optimizer_step(*d_optimizer_);
-        // The generator: the updated discriminator should call its images real.
-        const torch::Tensor g_loss = torch::binary_cross_entropy_with_logits(discriminator_(fake), ones);
-        g_flat_->zero_grad();
-        g_loss.backward();
-        g_flat_->clip_grad_norm(grad_clip_);
-        optimizer_step(*g_optimizer_);
-        d_sum += d_loss.detach().to(torch::kFloat64);
-        g_sum += g_loss.detach().to(torch::kFloat64);
-        real_sum += torch::sigmoid(real_logits.detach()).mean().to(torch::kFloat64);
-        fake_sum += torch::sigmoid(fake_logits.detach()).mean().to(torch::kFloat64);
+        const GanStep st = gan_step(models_, real, grad_clip_);
+        d_sum += st.d_loss.to(torch::kFloat64);
+        g_sum += st.g_loss.to(torch::kFloat64);
+        real_sum += st.d_real.to(torch::kFloat64);
+        fake_sum += st.d_fake.to(torch::kFloat64);
         seen += batch.size;
         ++steps;
       }
@@ -289,6 +272,7 @@ class GanTask : public Task {
   DcganDiscriminator discriminator_{nullptr};
   std::unique_ptr<FlatParameters> g_flat_, d_flat_;
   std::unique_ptr<torch::optim::Optimizer> g_optimizer_, d_optimizer_;
+  GanModels models_;
   std::int64_t epochs_done_ = 0;
 };
 

@@ -51,11 +51,11 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
                           "translates [task] dataset's sentence pairs; text_classify: a [net] (bert) pretrained on masked tokens "
                           "tells which fortune file a fortune comes from; vae: a [net] (vae) learns to generate [task] dataset's "
                           "images, binarized; gan: a [net] (dcgan) generator learns to fool a discriminator on [task] "
-                          "dataset's images");
-  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate", "text_classify", "vae", "gan"};
+                          "dataset's images; detect: a [net] (grid_detector) boxes and names the shapes of generated scenes");
+  task_kind.choices = {"rl", "classify", "segment", "language_model", "translate", "text_classify", "vae", "gan", "detect"};
   KeySpec dataset = key("dataset", KeyType::kString, std::string("fashion_mnist"),
                         "the images of a supervised task: fashion_mnist (Debian's dataset-fashion-mnist; classify, vae, gan) "
-                        "or shapes (generated scenes with per-pixel classes; segment), fortunes (Debian's "
+                        "or shapes (generated scenes with per-pixel classes and boxes; segment, detect), fortunes (Debian's "
                         "fortunes package, split by file; language_model, text_classify) or synthetic_pairs (a generated language "
                         "pair, SVO to SOV with agreement; translate)");
   dataset.choices = {"fashion_mnist", "shapes", "fortunes", "synthetic_pairs"};

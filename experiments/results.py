@@ -14,7 +14,8 @@ of a machine doing nothing else.
 An experiment file joins the table through two header lines:
     # target: final >= 475        the claim: the final (or best) greedy evaluation's mean return,
                                   or `success >= 0.9`: the final evaluation's success rate, per seed,
-                                  or `test_accuracy >= 0.89` for a supervised task (its own table)
+                                  or `test_accuracy >= 0.89` for a supervised task (its own table;
+                                  test_miou for segmentation, test_map50 for detection)
     # target: test_nelbo <= 240     a generative task: the test negative ELBO, nats per image (its own table)
     # anchor: rl-zoo 500 @ 5e5    the published figure it is compared with
 """
@@ -38,7 +39,7 @@ def header(path):
         for line in f:
             if not line.startswith("#"):
                 break
-            m = re.match(r"#\s*target:\s*(final|best|success|test_accuracy|test_miou)\s*>=\s*(-?[0-9.]+)", line)
+            m = re.match(r"#\s*target:\s*(final|best|success|test_accuracy|test_miou|test_map50)\s*>=\s*(-?[0-9.]+)", line)
             if m:
                 target = (m.group(1), float(m.group(2)))
             m = re.match(r"#\s*target:\s*(test_nelbo)\s*<=\s*(-?[0-9.]+)", line)
@@ -99,8 +100,8 @@ def summary(runs, path):
             steps.append(int(e["epochs"]))
             passed += bool(target) and e["test_nelbo"] <= target[1]
             continue
-        if e.get("task") in ("classify", "segment"):  # percentages; steps are epochs
-            key = "accuracy" if e["task"] == "classify" else "miou"
+        if e.get("task") in ("classify", "segment", "detect"):  # percentages; steps are epochs
+            key = {"classify": "accuracy", "segment": "miou", "detect": "map50"}[e["task"]]
             finals.append(100 * e["test_" + key])
             bests.append(100 * e["best_val_" + key])
             steps.append(int(e["epochs"]))
@@ -166,8 +167,8 @@ def main():
             generative.append(f"| `{name}` | {max(steps)} | {fmt(finals)} | {fmt(bests)} | -ELBO ≤ {target[1]:g} | "
                               f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")
             continue
-        if target[0] in ("test_accuracy", "test_miou"):
-            what = "test accuracy" if target[0] == "test_accuracy" else "test mean IoU"
+        if target[0] in ("test_accuracy", "test_miou", "test_map50"):
+            what = {"test_accuracy": "test accuracy", "test_miou": "test mean IoU", "test_map50": "test mAP@0.5"}[target[0]]
             supervised.append(f"| `{name}` | {max(steps)} | {fmt(finals)} % | {fmt(bests)} % | {what} ≥ "
                               f"{100 * target[1]:g} % | {passed}/{len(finals)} | {statistics.mean(walls):.1f} s | "
                               f"{anchor or '-'} |")
@@ -183,7 +184,7 @@ def main():
         pass
     if supervised:
         lines += ["", "The zoo's supervised tasks: the test score after the last epoch (accuracy; mean IoU for",
-                  "segmentation) and the best validation score, mean ± std over seeds.", "",
+                  "segmentation; mAP@0.5 for detection) and the best validation score, mean ± std over seeds.", "",
                   "| experiment | epochs | test score | best validation | target | seeds meeting it | wall-clock | anchor |",
                   "|---|---|---|---|---|---|---|---|"] + supervised
     if generative:

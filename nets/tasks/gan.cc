@@ -116,6 +116,8 @@ class GanTask : public Task {
       throw std::invalid_argument("task.kind = \"gan\" draws images: dataset = \"fashion_mnist\"");
     if (cfg.get_string("net.type") != "dcgan")
       throw std::invalid_argument("task.kind = \"gan\" needs [net] type = \"dcgan\", not \"" + cfg.get_string("net.type") + "\"");
+    // The judge's task sets up compute for its own run's settings: first, so that this run's win.
+    if (const std::string judge = cfg.get_string("task.judge"); !judge.empty()) judge_ = std::make_unique<Judge>(judge);
     device_name_ = setup_compute(cfg.get_string("experiment.device"), static_cast<int>(cfg.get_int("experiment.threads")));
     device_ = torch::Device(device_name_);
     seed_ = static_cast<std::uint64_t>(cfg.get_int("experiment.seed"));
@@ -123,7 +125,6 @@ class GanTask : public Task {
     batch_size_ = cfg.get_int("task.batch_size");
     grad_clip_ = cfg.get_float("optimizer.grad_clip");
     judge_samples_ = cfg.get_int("task.judge_samples");
-    if (const std::string judge = cfg.get_string("task.judge"); !judge.empty()) judge_ = std::make_unique<Judge>(judge);
     const data::LabeledImages all = data::load_fashion_mnist("train");
     const double fraction = cfg.get_float("task.data_fraction");
     train_ = data::slice(all, 0, std::max<std::int64_t>(1, static_cast<std::int64_t>(std::floor(all.count * fraction))));

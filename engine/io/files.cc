@@ -1,6 +1,8 @@
 #include "engine/io/files.h"
 
 #include <chrono>
+#include <cmath>
+#include <iomanip>
 #include <cstdio>
 #include <ctime>
 #include <fcntl.h>
@@ -49,5 +51,12 @@ std::string format_now(const char* fmt) {
 
 std::string utc_stamp() { return format_now("%Y%m%d-%H%M%S"); }
 std::string utc_iso8601() { return format_now("%Y-%m-%dT%H:%M:%SZ"); }
+
+std::string json_number(double x) {
+  if (!std::isfinite(x)) return "null";
+  std::ostringstream os;
+  os << std::setprecision(10) << x;
+  return os.str();
+}
 
 }  // namespace pavlov::io

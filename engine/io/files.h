@@ -17,6 +17,8 @@ std::string read_file(const std::filesystem::path& path);
 
 // The current UTC time as 20261126-175812 (folder names) or ISO 8601.
 std::string utc_stamp();
+// x for a JSON file: 10 significant digits, "null" for NaN and infinities.
+std::string json_number(double x);
 std::string utc_iso8601();
 
 }  // namespace pavlov::io

@@ -64,12 +64,6 @@ Scenes make_scenes(const std::string& split, std::int64_t count, int size, std::
   return s;
 }
 
-std::string number(double x) {
-  std::ostringstream os;
-  os << std::setprecision(6) << x;
-  return os.str();
-}
-
 class DetectTask : public Task {
  public:
   explicit DetectTask(const Config& cfg) : cfg_(cfg), schedule_(cfg) {
@@ -200,11 +194,11 @@ class DetectTask : public Task {
     if (png_supported()) save_png(picture(detections), dir / "detections.png");
     std::ostringstream json;
     json << "{\n  \"task\": \"detect\",\n  \"dataset\": \"shapes\",\n  \"test_scenes\": " << test_.count
-         << ",\n  \"test_map50\": " << number(at50.map) << ",\n  \"test_map75\": " << number(at75.map) << ",\n  \"test_ap50\": {";
+         << ",\n  \"test_map50\": " << io::json_number(at50.map) << ",\n  \"test_map75\": " << io::json_number(at75.map) << ",\n  \"test_ap50\": {";
     for (int c = 0; c < kShapeClasses; ++c)
       json << (c ? ", " : "") << "\"" << data::kShapeClasses[static_cast<std::size_t>(c + 1)] << "\": "
-           << number(at50.ap[static_cast<std::size_t>(c)]);
-    json << "},\n  \"best_val_map50\": " << number(best_val_) << ",\n  \"epochs\": " << epochs_done_ << ",\n  \"time\": \""
+           << io::json_number(at50.ap[static_cast<std::size_t>(c)]);
+    json << "},\n  \"best_val_map50\": " << io::json_number(best_val_) << ",\n  \"epochs\": " << epochs_done_ << ",\n  \"time\": \""
          << io::utc_iso8601() << "\"\n}\n";
     io::write_file_atomic(dir / "eval.json", json.str());
   }

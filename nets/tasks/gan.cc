@@ -102,13 +102,6 @@ class Judge {
   std::unique_ptr<Task> task_;
 };
 
-std::string number(double x) {
-  if (!std::isfinite(x)) return "null";
-  std::ostringstream os;
-  os << std::setprecision(8) << x;
-  return os.str();
-}
-
 class GanTask : public Task {
  public:
   explicit GanTask(const Config& cfg) : cfg_(cfg), schedule_(cfg) {
@@ -225,9 +218,9 @@ class GanTask : public Task {
     std::ostringstream json;
     json << "{\n  \"task\": \"gan\",\n  \"dataset\": \"fashion_mnist\",\n  \"epochs\": " << epochs_done_
          << ",\n  \"judge\": " << (judge_ ? "\"" + judge_->path() + "\"" : std::string("null"))
-         << ",\n  \"judge_samples\": " << judge_samples_ << ",\n  \"judge_confidence\": " << number(judged.confidence)
-         << ",\n  \"judge_histogram_ratio\": " << number(judged.ratio) << ",\n  \"judge_class_shares\": [";
-    for (std::size_t c = 0; c < judged.shares.size(); ++c) json << (c ? ", " : "") << number(judged.shares[c]);
+         << ",\n  \"judge_samples\": " << judge_samples_ << ",\n  \"judge_confidence\": " << io::json_number(judged.confidence)
+         << ",\n  \"judge_histogram_ratio\": " << io::json_number(judged.ratio) << ",\n  \"judge_class_shares\": [";
+    for (std::size_t c = 0; c < judged.shares.size(); ++c) json << (c ? ", " : "") << io::json_number(judged.shares[c]);
     json << "],\n  \"time\": \"" << io::utc_iso8601() << "\"\n}\n";
     io::write_file_atomic(dir / "eval.json", json.str());
   }

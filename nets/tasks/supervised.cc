@@ -74,12 +74,6 @@ struct Scores {
   }
 };
 
-std::string json_number(double x) {
-  std::ostringstream os;
-  os << std::setprecision(10) << x;
-  return os.str();
-}
-
 }  // namespace
 
 struct SupervisedTask::State {
@@ -425,17 +419,17 @@ bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const st
     const double value = s.segment ? test.iou(l, s.classes)
                                    : (total ? static_cast<double>(test.confusion[static_cast<std::size_t>(l * s.classes + l)]) / total : 0.0);
     per_class << (l ? ",\n" : "") << "    \"" << s.class_names[static_cast<std::size_t>(l)] << "\": "
-              << (std::isnan(value) ? "null" : json_number(value));
+              << io::json_number(value);
   }
   std::ostringstream json;
   json << "{\n  \"task\": \"" << s.cfg.get_string("task.kind") << "\",\n  \"dataset\": \"" << s.cfg.get_string("task.dataset")
        << "\",\n";
   if (s.segment)
-    json << "  \"test_miou\": " << json_number(test.miou) << ",\n  \"test_pixel_accuracy\": " << json_number(test.accuracy)
-         << ",\n  \"best_val_miou\": " << json_number(s.best_val);
+    json << "  \"test_miou\": " << io::json_number(test.miou) << ",\n  \"test_pixel_accuracy\": " << io::json_number(test.accuracy)
+         << ",\n  \"best_val_miou\": " << io::json_number(s.best_val);
   else
-    json << "  \"test_accuracy\": " << json_number(test.accuracy) << ",\n  \"best_val_accuracy\": " << json_number(s.best_val);
-  json << ",\n  \"test_loss\": " << json_number(test.loss) << ",\n  \"test_images\": " << s.test.count
+    json << "  \"test_accuracy\": " << io::json_number(test.accuracy) << ",\n  \"best_val_accuracy\": " << io::json_number(s.best_val);
+  json << ",\n  \"test_loss\": " << io::json_number(test.loss) << ",\n  \"test_images\": " << s.test.count
        << ",\n  \"epochs\": " << s.epochs_done << ",\n  \"best_epoch\": " << s.best_epoch << ",\n  \"tested\": \""
        << (s.early_stop > 0 ? "best validated epoch" : "final epoch") << "\",\n  \""
        << (s.segment ? "per_class_iou" : "per_class_accuracy") << "\": {\n" << per_class.str() << "\n  },\n  \"time\": \""

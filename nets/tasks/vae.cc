@@ -50,12 +50,6 @@ torch::Tensor binarize(const data::LabeledImages& set, Rng& rng) {
   return out;
 }
 
-std::string number(double x) {
-  std::ostringstream os;
-  os << std::setprecision(8) << x;
-  return os.str();
-}
-
 class VaeTask : public Task {
  public:
   explicit VaeTask(const Config& cfg) : cfg_(cfg), schedule_(cfg) {
@@ -206,10 +200,10 @@ class VaeTask : public Task {
       vae_->train();
     }
     std::ostringstream json;
-    json << "{\n  \"task\": \"vae\",\n  \"dataset\": \"fashion_mnist (binarized)\",\n  \"test_nelbo\": " << number(test.nelbo)
-         << ",\n  \"test_reconstruction\": " << number(test.reconstruction) << ",\n  \"test_kl\": " << number(test.kl)
-         << ",\n  \"test_nll_iw\": " << number(iw) << ",\n  \"iw_samples\": " << iw_samples_
-         << ",\n  \"best_val_nelbo\": " << number(best_val_) << ",\n  \"latent\": " << vae_->options().latent
+    json << "{\n  \"task\": \"vae\",\n  \"dataset\": \"fashion_mnist (binarized)\",\n  \"test_nelbo\": " << io::json_number(test.nelbo)
+         << ",\n  \"test_reconstruction\": " << io::json_number(test.reconstruction) << ",\n  \"test_kl\": " << io::json_number(test.kl)
+         << ",\n  \"test_nll_iw\": " << io::json_number(iw) << ",\n  \"iw_samples\": " << iw_samples_
+         << ",\n  \"best_val_nelbo\": " << io::json_number(best_val_) << ",\n  \"latent\": " << vae_->options().latent
          << ",\n  \"test_images\": " << test_.size(0) << ",\n  \"epochs\": " << epochs_done_ << ",\n  \"time\": \""
          << io::utc_iso8601() << "\"\n}\n";
     io::write_file_atomic(dir / "eval.json", json.str());

@@ -24,7 +24,8 @@ std::string shape_text(const std::vector<std::int64_t>& s) {
 }  // namespace
 
 bool is_conv_net(const std::string& type) {
-  return type == "minatar_cnn" || type == "nature_cnn" || type == "impala_cnn" || type == "small_cnn";
+  return type == "minatar_cnn" || type == "nature_cnn" || type == "impala_cnn" || type == "small_cnn" ||
+         type == "resnet";
 }
 
 ResidualBlockImpl::ResidualBlockImpl(std::int64_t channels) {
@@ -34,6 +35,22 @@ ResidualBlockImpl::ResidualBlockImpl(std::int64_t channels) {
 
 torch::Tensor ResidualBlockImpl::forward(torch::Tensor x) {
   return x + conv1_(torch::relu(conv0_(torch::relu(x))));
+}
+
+PreActBlockImpl::PreActBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride) {
+  using torch::nn::Conv2dOptions;
+  bn0_ = register_module("bn0", torch::nn::BatchNorm2d(in));
+  conv0_ = register_module("conv0", torch::nn::Conv2d(Conv2dOptions(in, out, 3).stride(stride).padding(1).bias(false)));
+  bn1_ = register_module("bn1", torch::nn::BatchNorm2d(out));
+  conv1_ = register_module("conv1", torch::nn::Conv2d(Conv2dOptions(out, out, 3).padding(1).bias(false)));
+  if (in != out || stride != 1)
+    projection_ = register_module("projection", torch::nn::Conv2d(Conv2dOptions(in, out, 1).stride(stride).bias(false)));
+}
+
+torch::Tensor PreActBlockImpl::forward(torch::Tensor x) {
+  const torch::Tensor a = torch::relu(bn0_(x));
+  const torch::Tensor shortcut = projection_ ? projection_(a) : x;
+  return conv1_(torch::relu(bn1_(conv0_(a)))) + shortcut;
 }
 
 std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Space& obs_space, const std::string& table) {
@@ -46,7 +63,9 @@ std::optional<ConvEncoderOptions> conv_encoder_from(const Config& cfg, const Spa
                             high > 1.0 ? 1.0 / high : 1.0,
                             cfg.get_string(table + ".activation"),
                             cfg.get_string(table + ".norm"),
-                            cfg.get_float(table + ".dropout")};
+                            cfg.get_float(table + ".dropout"),
+                            type == "resnet" ? cfg.get_int_list(table + ".channels") : std::vector<std::int64_t>{},
+                            type == "resnet" ? cfg.get_int(table + ".blocks") : 0};
 }
 
 ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(opts)) {
@@ -103,6 +122,23 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
     }
     convs_->push_back(torch::nn::ReLU());
     channels = in;
+  } else if (options.type == "resnet") {
+    if (options.channels.empty() || options.blocks < 1)
+      throw std::invalid_argument("net type resnet needs at least one stage ([net] channels) of at least one block");
+    convs_->push_back(torch::nn::Conv2d(Conv2dOptions(c_, options.channels[0], 3).padding(1).bias(false)));
+    std::int64_t in = options.channels[0];
+    for (std::size_t stage = 0; stage < options.channels.size(); ++stage)
+      for (std::int64_t b = 0; b < options.blocks; ++b) {
+        const std::int64_t stride = stage > 0 && b == 0 ? 2 : 1;
+        convs_->push_back(PreActBlock(in, options.channels[stage], stride));
+        in = options.channels[stage];
+        if (stride == 2) h = (h + 1) / 2, w = (w + 1) / 2;  // 3x3, padding 1, stride 2: ceil(h / 2)
+      }
+    convs_->push_back(torch::nn::BatchNorm2d(in));
+    convs_->push_back(torch::nn::ReLU());
+    convs_->push_back(torch::nn::AdaptiveAvgPool2d(torch::nn::AdaptiveAvgPool2dOptions(1)));
+    channels = in;
+    h = w = 1;
   } else {
     throw std::invalid_argument("unknown convolutional net type '" + options.type + "'");
   }

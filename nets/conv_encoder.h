@@ -15,6 +15,15 @@
 //                pool of stride 2 (padding 1) and two residual blocks (ReLU,
 //                3x3 conv, ReLU, 3x3 conv, plus the input), then ReLU;
 //                fully connected part hidden = [256]
+//   resnet       a pre-activation ResNet for small images (He et al., 2016,
+//                "Identity Mappings in Deep Residual Networks"; the CIFAR
+//                layout): a 3x3 stem convolution to channels[0], then per
+//                stage `blocks` basic blocks (BN, ReLU, 3x3 conv, BN, ReLU,
+//                3x3 conv, plus the input, through a 1x1 projection where the
+//                width or size changes), each stage after the first halving
+//                the size with stride 2; then BN, ReLU and global average
+//                pooling, so out_features() = channels.back(). It always uses
+//                batch norm ([net] norm is the MLP's); hidden = [] by default.
 //
 // The encoder takes the flat observation rows the agents use ([n, numel],
 // float32), views them as images and returns [n, out_features()]. Images in
@@ -28,6 +37,7 @@
 #include <string>
 #include <vector>
 #include <torch/nn/module.h>
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/pimpl.h>
@@ -40,7 +50,7 @@ class Space;
 namespace pavlov::nets {
 
 struct ConvEncoderOptions {
-  std::string type;                 // minatar_cnn, nature_cnn or impala_cnn
+  std::string type;                 // minatar_cnn, nature_cnn, small_cnn, impala_cnn or resnet
   std::vector<std::int64_t> shape;  // one observation's shape
   double input_scale = 1.0;
   // After each convolution of minatar_cnn and nature_cnn, as the MLP's hidden
@@ -49,6 +59,9 @@ struct ConvEncoderOptions {
   // sample over channels and positions). impala_cnn keeps its own ReLUs.
   std::string activation = "relu", norm = "none";
   double dropout = 0.0;
+  // resnet: the stages' widths and the basic blocks per stage.
+  std::vector<std::int64_t> channels = {16, 32, 64};
+  std::int64_t blocks = 2;
 };
 
 class ConvEncoderImpl : public torch::nn::Module {
@@ -76,6 +89,20 @@ class ResidualBlockImpl : public torch::nn::Module {
   torch::nn::Conv2d conv0_{nullptr}, conv1_{nullptr};
 };
 TORCH_MODULE(ResidualBlock);
+
+// One pre-activation basic block of `resnet`:
+// conv(relu(bn(conv(relu(bn(x)))))) + x, or + a 1x1 projection of relu(bn(x))
+// when the block changes the width or (stride 2) the size.
+class PreActBlockImpl : public torch::nn::Module {
+ public:
+  PreActBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride);
+  torch::Tensor forward(torch::Tensor x);
+
+ private:
+  torch::nn::BatchNorm2d bn0_{nullptr}, bn1_{nullptr};
+  torch::nn::Conv2d conv0_{nullptr}, conv1_{nullptr}, projection_{nullptr};
+};
+TORCH_MODULE(PreActBlock);
 
 // True for the net types that have a convolutional encoder.
 bool is_conv_net(const std::string& type);

@@ -32,6 +32,15 @@ const bool kRegistered = [] {
   Catalog::global().add({"net", "impala_cnn",
                          "the IMPALA ResNet encoder (dqn, ppo, a2c): three conv + max-pool + 2 residual-block stacks, then the MLP (hidden [256])",
                          with_hidden({256})});
+  std::vector<KeySpec> resnet = with_hidden({});
+  resnet.push_back({.name = "channels", .type = KeyType::kIntList, .default_value = std::vector<std::int64_t>{16, 32, 64},
+                    .help = "resnet: the stages' widths (each stage after the first halves the image size)", .min = 1, .max = 4096});
+  resnet.push_back({.name = "blocks", .type = KeyType::kInt, .default_value = std::int64_t{2},
+                    .help = "resnet: pre-activation basic blocks per stage", .min = 1, .max = 64});
+  Catalog::global().add({"net", "resnet",
+                         "a pre-activation ResNet for small images (CIFAR layout): a stem convolution, stages of basic "
+                         "blocks, global average pooling, then the MLP (hidden [])",
+                         resnet});
   return true;
 }();
 

@@ -153,6 +153,9 @@ std::vector<std::pair<std::string, std::vector<KeySpec>>> make_engine_tables() {
         key("pad_crop", KeyType::kInt, std::int64_t{0},
             "augmentation: pad each side with this many zero pixels, crop back at a random offset (0: off)", 0, 64),
         key("hflip", KeyType::kBool, false, "augmentation: mirror left-right with probability 1/2"),
+        key("random_erase", KeyType::kFloat, 0.0,
+            "classify, augmentation: the probability that an image gets a rectangle (2-40 % of it) of random pixels "
+            "(random erasing, Zhong et al. 2020; 0.5 in the paper)", 0.0, 1.0),
         key("context", KeyType::kInt, std::int64_t{128}, "language_model: tokens a training window holds; text_classify: the most tokens of a fortune read", 2, 65536),
         key("steps", KeyType::kInt, std::int64_t{3000}, "language_model, translate: gradient steps; text_classify: fine-tuning steps", 1, 1e9),
         key("eval_every", KeyType::kInt, std::int64_t{500}, "language_model, translate, text_classify: steps between validations", 1, 1e9),

@@ -1,6 +1,7 @@
 #include "nets/data/batch_loader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <stdexcept>
 
@@ -117,6 +118,25 @@ void BatchLoader::fill(ImageBatch& b, std::int64_t index) {
                                        : src[(ch * h + y) * w + sx];
           dst[(ch * h + y) * w + x] = static_cast<float>(v) * options_.scale;
         }
+    if (options_.random_erase > 0 && aug.uniform() < options_.random_erase) erase_rectangle(dst, aug);
+  }
+}
+
+void BatchLoader::erase_rectangle(float* image, Rng& aug) const {
+  const std::int64_t c = set_.channels, h = set_.height, w = set_.width;
+  for (int attempt = 0; attempt < 100; ++attempt) {  // the paper's rejection loop: draw until the rectangle fits
+    const double area = aug.uniform(0.02, 0.4) * static_cast<double>(h * w);
+    const double aspect = aug.uniform(0.3, 1.0 / 0.3);
+    const auto eh = static_cast<std::int64_t>(std::lround(std::sqrt(area * aspect)));
+    const auto ew = static_cast<std::int64_t>(std::lround(std::sqrt(area / aspect)));
+    if (eh < 1 || ew < 1 || eh >= h || ew >= w) continue;
+    const auto y0 = static_cast<std::int64_t>(aug.below(static_cast<std::uint64_t>(h - eh + 1)));
+    const auto x0 = static_cast<std::int64_t>(aug.below(static_cast<std::uint64_t>(w - ew + 1)));
+    for (std::int64_t ch = 0; ch < c; ++ch)
+      for (std::int64_t y = y0; y < y0 + eh; ++y)
+        for (std::int64_t x = x0; x < x0 + ew; ++x)
+          image[(ch * h + y) * w + x] = static_cast<float>(aug.below(256)) * options_.scale;
+    return;
   }
 }
 

@@ -17,6 +17,10 @@
 
 #include "nets/data/fashion_mnist.h"
 
+namespace pavlov {
+class Rng;
+}
+
 namespace pavlov::data {
 
 struct LoaderOptions {
@@ -25,6 +29,9 @@ struct LoaderOptions {
   std::uint64_t seed = 0;
   int pad_crop = 0;       // pad each side with this many zero pixels, then crop back at a random offset (0: off)
   bool hflip = false;     // mirror left-right with probability 1/2
+  // Random erasing (Zhong et al., 2020), with this probability per image: a rectangle of 2-40 %
+  // of the image, aspect ratio 0.3-3.3, filled with uniform random pixels (labels untouched).
+  double random_erase = 0.0;
   float scale = 1.0f / 255.0f;  // float pixel = uint8 pixel * scale
   std::int64_t start_batch = 0;  // the run's first batch (resuming)
 };
@@ -54,6 +61,7 @@ class BatchLoader {
   static constexpr int kSlots = 3;
   void produce();
   void fill(ImageBatch& b, std::int64_t index);
+  void erase_rectangle(float* image, Rng& aug) const;  // one image of a batch, [channels, height, width]
 
   const LabeledImages& set_;
   LoaderOptions options_;

@@ -193,6 +193,8 @@ SupervisedTask::SupervisedTask(const Config& cfg) : s_(std::make_unique<State>(c
   if (s.segment != (net_type == "unet"))
     throw std::invalid_argument(s.segment ? "task.kind = \"segment\" needs [net] type = \"unet\", not \"" + net_type + "\""
                                           : "[net] type = \"unet\" gives per-pixel classes: it needs task.kind = \"segment\"");
+  if (s.segment && cfg.get_float("task.random_erase") > 0)
+    throw std::invalid_argument("task.random_erase is for classification: erased pixels would keep their classes in the masks");
   s.device_name = setup_compute(cfg.get_string("experiment.device"), static_cast<int>(cfg.get_int("experiment.threads")));
   s.device = torch::Device(s.device_name);
   s.seed = static_cast<std::uint64_t>(cfg.get_int("experiment.seed"));
@@ -320,6 +322,7 @@ bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const st
                                      .seed = derive_seed(s.seed, 0xDA7A),
                                      .pad_crop = static_cast<int>(s.cfg.get_int("task.pad_crop")),
                                      .hflip = s.cfg.get_bool("task.hflip"),
+                                     .random_erase = s.cfg.get_float("task.random_erase"),
                                      .start_batch = s.epochs_done * ((s.train.count + s.batch_size - 1) / s.batch_size)});
   const std::int64_t per_epoch = loader.batches_per_epoch();
   const auto t_start = std::chrono::steady_clock::now();

@@ -76,3 +76,43 @@ TEST_CASE("conv encoder: activation, norm and dropout after each convolution, as
   CHECK(out.sizes() == torch::IntArrayRef({2, 64 * 7 * 7}));
   CHECK(out.abs().max().item<float>() <= 1.0f);  // tanh
 }
+
+TEST_CASE("conv encoder: the pre-activation ResNet's layout, size and residual path") {
+  ConvEncoderOptions opts{"resnet", {1, 28, 28}};
+  opts.channels = {16, 32, 64};
+  opts.blocks = 2;
+  ConvEncoder e(opts);
+  CHECK(e->out_features() == 64);  // global average pooling
+  int blocks = 0, projections = 0;
+  for (const auto& item : e->named_modules()) {
+    blocks += std::dynamic_pointer_cast<pavlov::nets::PreActBlockImpl>(item.value()) != nullptr;
+    projections += item.key().ends_with("projection");
+  }
+  CHECK(blocks == 6);
+  CHECK(projections == 2);  // 16 -> 32 and 32 -> 64, both with stride 2
+  // The same count as bench/cnn_images.py's PyTorch resnet(blocks=2): 174,778 with its 64 -> 10
+  // head, 174,128 without.
+  std::int64_t count = 0;
+  for (const auto& p : e->parameters()) count += p.numel();
+  CHECK(count == 174128);
+  e->eval();
+  const torch::Tensor out = e->forward(torch::rand({3, 28 * 28}));
+  CHECK(out.sizes() == torch::IntArrayRef({3, 64}));
+  CHECK(out.min().item<float>() >= 0.0f);  // after the final ReLU
+  // Odd sizes round up (3x3, padding 1, stride 2): 7 -> 4 -> 2 still pools to the width.
+  opts.shape = {3, 7, 7};
+  CHECK(ConvEncoder(opts)->forward(torch::rand({2, 3 * 49})).sizes() == torch::IntArrayRef({2, 64}));
+  opts.channels = {};
+  CHECK_THROWS_WITH(ConvEncoder{opts}, doctest::Contains("at least one stage"));
+}
+
+TEST_CASE("conv encoder: a ResNet block starts near the identity path and trains in place of it") {
+  // A block whose last convolution is zeroed passes its input through unchanged.
+  torch::manual_seed(1);
+  pavlov::nets::PreActBlock block(8, 8, 1);
+  torch::NoGradGuard no_grad;
+  for (auto& item : block->named_parameters())
+    if (item.key().starts_with("conv1")) item.value().zero_();
+  const torch::Tensor x = torch::randn({2, 8, 5, 5});
+  CHECK(torch::allclose(block->forward(x), x));
+}

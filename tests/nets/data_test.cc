@@ -129,6 +129,38 @@ TEST_CASE("batch loader: flips mirror rows, crops shift inside zero padding, lab
   CHECK(seen.count({0, 0, 0, 0, 0, 1}) == 1);  // shifted one right and one down
 }
 
+TEST_CASE("batch loader: random erasing puts one rectangle of 2-40 % of the image, with the asked probability") {
+  LabeledImages set;  // one flat grey 20 x 20 image
+  set.count = 1, set.channels = 1, set.height = 20, set.width = 20;
+  set.pixels.assign(400, 100);
+  set.labels = {7};
+  auto erased_box = [](const std::vector<float>& img) {  // the bounding box of the changed pixels: area, or 0
+    int y0 = 20, y1 = -1, x0 = 20, x1 = -1;
+    for (int y = 0; y < 20; ++y)
+      for (int x = 0; x < 20; ++x)
+        if (img[static_cast<std::size_t>(y * 20 + x)] != 100.0f)
+          y0 = std::min(y0, y), y1 = std::max(y1, y), x0 = std::min(x0, x), x1 = std::max(x1, x);
+    return y1 < 0 ? 0 : (y1 - y0 + 1) * (x1 - x0 + 1);
+  };
+  BatchLoader always(set, {.batch_size = 1, .shuffle = false, .seed = 3, .random_erase = 1.0, .scale = 1.0f});
+  int largest = 0, smallest = 400;
+  for (int i = 0; i < 300; ++i) {
+    const ImageBatch& b = always.next();
+    CHECK(b.labels[0] == 7);
+    const int area = erased_box(b.images);
+    largest = std::max(largest, area), smallest = std::min(smallest, area);
+    CHECK(area <= 0.4 * 400 + 2 * 20);  // the rectangle, whose sides are rounded
+  }
+  CHECK(smallest >= 1);   // every image erased (a random pixel equals 100 only by chance)
+  CHECK(smallest <= 20);  // small ones...
+  CHECK(largest >= 100);  // ...and large ones
+  BatchLoader half(set, {.batch_size = 1, .shuffle = false, .seed = 3, .random_erase = 0.5, .scale = 1.0f});
+  int erased = 0;
+  for (int i = 0; i < 300; ++i) erased += erased_box(half.next().images) > 0;
+  CHECK(erased > 110);
+  CHECK(erased < 190);
+}
+
 TEST_CASE("batch loader: no allocation per batch once running") {
   const LabeledImages set = tiny(64);
   BatchLoader loader(set, {.batch_size = 8, .seed = 2, .pad_crop = 1, .hflip = true});

@@ -29,6 +29,18 @@ void read_archive_bytes(const std::string& bytes, const torch::Device& device, F
   read(a);
 }
 
+// The archive bytes of a module or an optimizer (anything with save(OutputArchive&)), and
+// their loading back onto `device` (anything with load(InputArchive&)).
+template <class T>
+std::string saved_bytes(T& saved) {
+  return archive_bytes([&](torch::serialize::OutputArchive& a) { saved.save(a); });
+}
+
+template <class T>
+void load_saved(const std::string& bytes, const torch::Device& device, T& loaded) {
+  read_archive_bytes(bytes, device, [&](torch::serialize::InputArchive& a) { loaded.load(a); });
+}
+
 // The state of LibTorch's default CPU generator (dropout's draws) as bytes,
 // and back: what a checkpoint keeps so that a resumed run draws what the
 // uninterrupted one would have.

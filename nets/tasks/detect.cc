@@ -243,8 +243,8 @@ class DetectTask : public Task {
     io::write_pod(progress, epochs_done_);
     io::write_pod(progress, best_val_);
     return {{"detect", progress.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { net_->save(a); })},
-            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
+            {"model", saved_bytes(*net_)},
+            {"optimizer", saved_bytes(*optimizer_)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -253,9 +253,9 @@ class DetectTask : public Task {
     std::istringstream progress(it->second);
     epochs_done_ = io::read_pod<std::int64_t>(progress);
     best_val_ = io::read_pod<double>(progress);
-    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { net_->load(a); });
+    load_saved(s.at("model"), device_, *net_);
     flat_->relink();
-    read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
+    load_saved(s.at("optimizer"), device_, *optimizer_);
   }
 
   const Config& cfg_;

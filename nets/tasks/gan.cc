@@ -229,14 +229,11 @@ class GanTask : public Task {
     std::ostringstream progress;
     io::write_pod(progress, epochs_done_);
     io::write_string(progress, cpu_generator_bytes());  // the noise of the next batches
-    auto save = [](torch::nn::Module& m) {
-      return archive_bytes([&](torch::serialize::OutputArchive& a) { m.save(a); });
-    };
     return {{"gan", progress.str()},
-            {"generator", save(*generator_)},
-            {"discriminator", save(*discriminator_)},
-            {"g_optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { g_optimizer_->save(a); })},
-            {"d_optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { d_optimizer_->save(a); })}};
+            {"generator", saved_bytes(*generator_)},
+            {"discriminator", saved_bytes(*discriminator_)},
+            {"g_optimizer", saved_bytes(*g_optimizer_)},
+            {"d_optimizer", saved_bytes(*d_optimizer_)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -245,12 +242,12 @@ class GanTask : public Task {
     std::istringstream progress(it->second);
     epochs_done_ = io::read_pod<std::int64_t>(progress);
     set_cpu_generator_bytes(io::read_string(progress));
-    read_archive_bytes(s.at("generator"), device_, [&](torch::serialize::InputArchive& a) { generator_->load(a); });
-    read_archive_bytes(s.at("discriminator"), device_, [&](torch::serialize::InputArchive& a) { discriminator_->load(a); });
+    load_saved(s.at("generator"), device_, *generator_);
+    load_saved(s.at("discriminator"), device_, *discriminator_);
     g_flat_->relink();
     d_flat_->relink();
-    read_archive_bytes(s.at("g_optimizer"), device_, [&](torch::serialize::InputArchive& a) { g_optimizer_->load(a); });
-    read_archive_bytes(s.at("d_optimizer"), device_, [&](torch::serialize::InputArchive& a) { d_optimizer_->load(a); });
+    load_saved(s.at("g_optimizer"), device_, *g_optimizer_);
+    load_saved(s.at("d_optimizer"), device_, *d_optimizer_);
   }
 
   const Config& cfg_;

@@ -255,8 +255,8 @@ class LanguageModelTask : public Task {
     tokenizer_.save(merges);
     return {{"language_model", progress.str()},
             {"tokenizer", merges.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { model_->save(a); })},
-            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
+            {"model", saved_bytes(*model_)},
+            {"optimizer", saved_bytes(*optimizer_)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -274,8 +274,8 @@ class LanguageModelTask : public Task {
       if (data::BpeTokenizer::load(merges).merges() != tokenizer_.merges())
         throw std::runtime_error("the checkpoint's tokenizer is not the one this configuration learns");
     }
-    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { model_->load(a); });
-    read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
+    load_saved(s.at("model"), device_, *model_);
+    load_saved(s.at("optimizer"), device_, *optimizer_);
   }
 
   const Config& cfg_;

@@ -162,8 +162,8 @@ struct SupervisedTask::State {
     const torch::Tensor gen = at::detail::getDefaultCPUGenerator().get_state();
     io::write_vector(progress, std::vector<std::uint8_t>(gen.data_ptr<std::uint8_t>(), gen.data_ptr<std::uint8_t>() + gen.numel()));
     return {{"classify", progress.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { module().save(a); })},
-            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer->save(a); })}};
+            {"model", saved_bytes(module())},
+            {"optimizer", saved_bytes(*optimizer)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -175,9 +175,9 @@ struct SupervisedTask::State {
     auto gen = io::read_vector<std::uint8_t>(progress);
     at::Generator cpu_generator = at::detail::getDefaultCPUGenerator();
     cpu_generator.set_state(torch::from_blob(gen.data(), {static_cast<std::int64_t>(gen.size())}, torch::kUInt8).clone());
-    read_archive_bytes(s.at("model"), device, [&](torch::serialize::InputArchive& a) { module().load(a); });
+    load_saved(s.at("model"), device, module());
     flat->relink();
-    read_archive_bytes(s.at("optimizer"), device, [&](torch::serialize::InputArchive& a) { optimizer->load(a); });
+    load_saved(s.at("optimizer"), device, *optimizer);
   }
 };
 

@@ -369,7 +369,7 @@ class TextClassifyTask : public Task {
                head_->save(head);
                a.write("classifier", head);
              })},
-            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
+            {"optimizer", saved_bytes(*optimizer_)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -389,7 +389,7 @@ class TextClassifyTask : public Task {
       a.read("classifier", head);
       head_->load(head);
     });
-    read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
+    load_saved(s.at("optimizer"), device_, *optimizer_);
   }
 
   const Config& cfg_;

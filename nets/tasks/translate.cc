@@ -299,8 +299,8 @@ class TranslateTask : public Task {
     io::write_pod(progress, rng_.state());
     io::write_string(progress, cpu_generator_bytes());
     return {{"translate", progress.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { model_->save(a); })},
-            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
+            {"model", saved_bytes(*model_)},
+            {"optimizer", saved_bytes(*optimizer_)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -312,8 +312,8 @@ class TranslateTask : public Task {
     wall_before_ = io::read_pod<double>(progress);
     rng_.set_state(io::read_pod<Rng::State>(progress));
     set_cpu_generator_bytes(io::read_string(progress));
-    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { model_->load(a); });
-    read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
+    load_saved(s.at("model"), device_, *model_);
+    load_saved(s.at("optimizer"), device_, *optimizer_);
   }
 
   static constexpr std::size_t kEvalBatch = 256;

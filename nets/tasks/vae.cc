@@ -216,8 +216,8 @@ class VaeTask : public Task {
     // LibTorch's CPU generator draws the training bits and noise: a resumed run goes on with the same draws.
     io::write_string(progress, cpu_generator_bytes());
     return {{"vae", progress.str()},
-            {"model", archive_bytes([&](torch::serialize::OutputArchive& a) { vae_->save(a); })},
-            {"optimizer", archive_bytes([&](torch::serialize::OutputArchive& a) { optimizer_->save(a); })}};
+            {"model", saved_bytes(*vae_)},
+            {"optimizer", saved_bytes(*optimizer_)}};
   }
 
   void restore(const io::CheckpointSections& s) {
@@ -225,9 +225,9 @@ class VaeTask : public Task {
     epochs_done_ = io::read_pod<std::int64_t>(progress);
     best_val_ = io::read_pod<double>(progress);
     set_cpu_generator_bytes(io::read_string(progress));
-    read_archive_bytes(s.at("model"), device_, [&](torch::serialize::InputArchive& a) { vae_->load(a); });
+    load_saved(s.at("model"), device_, *vae_);
     flat_->relink();
-    read_archive_bytes(s.at("optimizer"), device_, [&](torch::serialize::InputArchive& a) { optimizer_->load(a); });
+    load_saved(s.at("optimizer"), device_, *optimizer_);
   }
 
   const Config& cfg_;

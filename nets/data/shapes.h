@@ -17,6 +17,9 @@
 namespace pavlov::data {
 
 inline constexpr std::array<const char*, 5> kShapeClasses = {"background", "circle", "square", "triangle", "star"};
+// The colour each class is drawn in by the pictures of segmentation and detection runs.
+inline constexpr std::uint8_t kShapeClassColours[5][3] = {
+    {40, 40, 40}, {230, 25, 75}, {60, 180, 75}, {0, 130, 200}, {245, 130, 48}};
 
 struct ShapeBox {
   int cls = 0;                 // 1..4 (kShapeClasses)

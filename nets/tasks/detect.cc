@@ -206,7 +206,6 @@ class DetectTask : public Task {
   // 16 test scenes (4 x 4), twice the size, with their detections scored >= 0.3 outlined.
   Image picture(const std::vector<std::vector<Box>>& detections) const {
     constexpr int kScale = 2, kGap = 4;
-    static constexpr std::uint8_t kColours[kShapeClasses][3] = {{230, 25, 75}, {60, 180, 75}, {0, 130, 200}, {245, 130, 48}};
     const int side = static_cast<int>(test_.size) * kScale, cell = side + kGap;
     const int shown = static_cast<int>(std::min<std::int64_t>(16, test_.count));
     Image img(4 * cell + kGap, ((shown + 3) / 4) * cell + kGap);
@@ -228,7 +227,7 @@ class DetectTask : public Task {
         }
       for (const Box& b : detections[static_cast<std::size_t>(k)]) {
         if (b.score < 0.3f) continue;
-        const std::uint8_t* c = kColours[b.cls];
+        const std::uint8_t* c = data::kShapeClassColours[b.cls + 1];  // cls counts from the first shape
         const int x0 = ox + static_cast<int>(std::lround(b.x0 * kScale)), x1 = ox + static_cast<int>(std::lround(b.x1 * kScale)) - 1;
         const int y0 = oy + static_cast<int>(std::lround(b.y0 * kScale)), y1 = oy + static_cast<int>(std::lround(b.y1 * kScale)) - 1;
         for (int x = x0; x <= x1; ++x) put(x, y0, c), put(x, y1, c);

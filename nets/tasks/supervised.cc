@@ -1,6 +1,7 @@
 #include "nets/tasks/supervised.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -16,6 +17,7 @@
 #include "engine/io/checkpoint.h"
 #include "engine/io/files.h"
 #include "engine/io/metrics.h"
+#include "engine/render/image_io.h"
 #include "engine/runtime/device.h"
 #include "nets/archive.h"
 #include "nets/conv_encoder.h"
@@ -102,6 +104,47 @@ struct SupervisedTask::State {
   double best_val = -1;
 
   explicit State(const Config& c) : cfg(c), schedule(c) {}
+
+  // Segmentation: the first `shown` test scenes, each as scene | true mask | predicted mask
+  // (two scenes a row, each pixel doubled; classes in data::kShapeClassColours).
+  Image segmentation_picture(std::int64_t shown) {
+    torch::NoGradGuard no_grad;
+    module().eval();
+    shown = std::min(shown, test.count);
+    const std::int64_t h = test.height, w = test.width, plane = h * w;
+    const torch::Tensor x = torch::from_blob(test.pixels.data(), {shown, test.image_size()}, torch::kUInt8)
+                                .to(device)
+                                .to(torch::kFloat32)
+                                .mul_(1.0 / 255.0);
+    const torch::Tensor predicted = forward(x, test).argmax(1).to(torch::kUInt8).to(torch::kCPU).contiguous();
+    module().train();
+    constexpr int kScale = 2, kGap = 4;
+    const int cell_w = static_cast<int>(w) * kScale + kGap, cell_h = static_cast<int>(h) * kScale + kGap;
+    Image img(6 * cell_w + kGap, static_cast<int>((shown + 1) / 2) * cell_h + kGap);
+    std::fill(img.rgb.begin(), img.rgb.end(), 255);
+    auto panel = [&](int ox, int oy, auto colour_of) {  // colour_of(pixel index) -> const uint8_t[3]
+      for (int y = 0; y < h * kScale; ++y)
+        for (int x = 0; x < w * kScale; ++x) {
+          const std::uint8_t* c = colour_of((y / kScale) * w + x / kScale);
+          std::uint8_t* q = img.rgb.data() + (static_cast<std::size_t>(oy + y) * img.width + ox + x) * 3;
+          q[0] = c[0], q[1] = c[1], q[2] = c[2];
+        }
+    };
+    for (std::int64_t k = 0; k < shown; ++k) {
+      const int ox = kGap + static_cast<int>(k % 2) * 3 * cell_w, oy = kGap + static_cast<int>(k / 2) * cell_h;
+      const std::uint8_t* px = &test.pixels[static_cast<std::size_t>(k * test.image_size())];
+      const std::uint8_t* truth = &test.masks[static_cast<std::size_t>(k * plane)];
+      const std::uint8_t* guess = predicted.data_ptr<std::uint8_t>() + k * plane;
+      std::uint8_t rgb[3];
+      panel(ox, oy, [&](std::int64_t p) {
+        for (int ch = 0; ch < 3; ++ch) rgb[ch] = px[ch * plane + p];
+        return rgb;
+      });
+      panel(ox + cell_w, oy, [&](std::int64_t p) { return data::kShapeClassColours[truth[p]]; });
+      panel(ox + 2 * cell_w, oy, [&](std::int64_t p) { return data::kShapeClassColours[guess[p]]; });
+    }
+    return img;
+  }
 
   // Loss, accuracy and the confusion matrix (and mean IoU for segmentation) over a whole set.
   Scores evaluate(const data::LabeledImages& set) {
@@ -438,6 +481,7 @@ bool SupervisedTask::run(const std::filesystem::path& dir, bool resume, const st
        << (s.segment ? "per_class_iou" : "per_class_accuracy") << "\": {\n" << per_class.str() << "\n  },\n  \"time\": \""
        << io::utc_iso8601() << "\"\n}\n";
   io::write_file_atomic(dir / "eval.json", json.str());
+  if (s.segment && png_supported()) save_png(s.segmentation_picture(8), dir / "segmentation.png");
   return true;
 }
 

@@ -106,8 +106,7 @@ TEST_CASE("conv encoder: the pre-activation ResNet's layout, size and residual p
   CHECK_THROWS_WITH(ConvEncoder{opts}, doctest::Contains("at least one stage"));
 }
 
-TEST_CASE("conv encoder: a ResNet block starts near the identity path and trains in place of it") {
-  // A block whose last convolution is zeroed passes its input through unchanged.
+TEST_CASE("conv encoder: a ResNet block whose last convolution is zero passes its input through") {
   torch::manual_seed(1);
   pavlov::nets::PreActBlock block(8, 8, 1);
   torch::NoGradGuard no_grad;

@@ -146,6 +146,13 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
   register_module("convs", convs_);
 }
 
+std::optional<ConvFront> ConvEncoderImpl::plain_front() const {
+  if (options.type != "minatar_cnn" || options.norm != "none" || options.dropout > 0 || channels_last_) return std::nullopt;
+  auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(convs_->ptr(0));
+  if (!conv) return std::nullopt;
+  return ConvFront{torch::nn::Conv2d(conv), c_, h_, w_, options.input_scale};
+}
+
 torch::Tensor ConvEncoderImpl::forward(torch::Tensor flat) {
   torch::Tensor x = flat.view({flat.size(0), channels_last_ ? h_ : c_, channels_last_ ? w_ : h_, channels_last_ ? c_ : w_});
   if (channels_last_) x = x.permute({0, 3, 1, 2});

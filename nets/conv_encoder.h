@@ -64,11 +64,23 @@ struct ConvEncoderOptions {
   std::int64_t blocks = 2;
 };
 
+// One convolution over channels-first images [C, H, W] (no padding,
+// dilation or groups), followed by the activation and flattened as
+// flatten(1) does: what MlpBackprop can run ahead of its Linear layers.
+struct ConvFront {
+  torch::nn::Conv2d conv{nullptr};
+  std::int64_t channels = 0, height = 0, width = 0;
+  double input_scale = 1.0;
+};
+
 class ConvEncoderImpl : public torch::nn::Module {
  public:
   explicit ConvEncoderImpl(ConvEncoderOptions options);
   torch::Tensor forward(torch::Tensor flat);
   std::int64_t out_features() const { return out_features_; }
+  // The encoder as a ConvFront when it is one convolution and its activation
+  // (minatar_cnn without norm or dropout, channels-first), else nothing.
+  std::optional<ConvFront> plain_front() const;
 
   ConvEncoderOptions options;
 

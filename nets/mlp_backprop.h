@@ -9,13 +9,21 @@
 // functions), writing gradients straight into the layers' .grad tensors
 // (with FlatParameters, views of one flat gradient). A test pins it against
 // autograd. Activations: relu, leaky_relu, tanh, sigmoid; the last layer has none.
+//
+// An optional convolution may come first (ConvFront: the MinAtar network's
+// 3x3 convolution). It runs as a matrix multiply over the input's patches
+// (im2col into a buffer of the batch's size), so the whole update of a
+// MinAtar DQN is a handful of matmuls with no autograd graph; the first
+// layer needs no input gradient, so the patches are never scattered back.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 #include <vector>
 
+#include "nets/conv_encoder.h"
 #include "nets/mlp.h"
 
 namespace pavlov::nets {
@@ -25,11 +33,16 @@ class MlpBackprop {
   // True when `activation` has a hand-written backward here.
   static bool supports(const std::string& activation);
 
-  MlpBackprop(std::vector<torch::nn::Linear> layers, std::string activation, std::int64_t batch);
+  // `front`: a convolution ahead of `layers` (whose first takes its flattened output).
+  MlpBackprop(std::vector<torch::nn::Linear> layers, std::string activation, std::int64_t batch,
+              std::optional<ConvFront> front = std::nullopt);
 
-  // x: [batch, in] float32. Returns the output [batch, out]; the returned
+  // x: [batch, in] float32 (with a ConvFront also uint8: the patches are
+  // converted as they are gathered, scaled by its input_scale). Returns the output [batch, out]; the returned
   // tensor and the activations kept for backward() live until the next call.
   const torch::Tensor& forward(const torch::Tensor& x);
+  // True with a leading convolution (forward() then also takes uint8 input).
+  bool has_front() const { return front_.has_value(); }
   // The output of the last forward().
   const torch::Tensor& output() const { return z_.back(); }
   // grad_out: d loss / d output [batch, out]. Sets every layer's weight and
@@ -39,12 +52,22 @@ class MlpBackprop {
  private:
   void activate(torch::Tensor& out, const torch::Tensor& z);
   void activate_backward(torch::Tensor& out, const torch::Tensor& grad, const torch::Tensor& z, const torch::Tensor& h);
+  void gather_patches(const torch::Tensor& x);  // x's patches into cols_, one row per (sample, output position)
+  void front_forward(const torch::Tensor& x);
+  void front_backward(const torch::Tensor& grad_flat);
 
   std::vector<torch::nn::Linear> layers_;
   std::string activation_;
   torch::Tensor input_;                  // the last forward's input
   std::vector<torch::Tensor> z_, h_;     // pre- and post-activation of each layer
   std::vector<torch::Tensor> dz_, dh_;   // their gradients
+  // The ConvFront's buffers: patches [batch * positions, C*k*k]; its pre- and
+  // post-activation per position [batch * positions, out channels], their
+  // gradients; the post-activation flattened channel-major [batch, out * positions]
+  // (the first Linear's input) and that input's gradient.
+  std::optional<ConvFront> front_;
+  std::int64_t kernel_ = 0, stride_ = 1, out_h_ = 0, out_w_ = 0;
+  torch::Tensor cols_, fz_, fh_, fdz_, fdh_, flat_, dflat_;
 };
 
 // The Linear layers of `torso` in order, then `head`: what MlpBackprop runs

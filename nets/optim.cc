@@ -171,6 +171,63 @@ bool fused_adam(torch::optim::Optimizer& opt, bool decoupled) {
   return true;
 }
 
+struct RmspropArgs {
+  float* __restrict w;
+  const float* __restrict g;
+  float* __restrict square_avg;
+  float* __restrict grad_avg;  // null unless centered
+  std::int64_t n;
+  float alpha, one_minus_alpha, neg_lr, eps;
+};
+
+// RMSprop's element-wise update in LibTorch's order of operations (so the
+// same numbers as torch::optim::RMSprop), one pass instead of its five ops
+// and the temporary tensor it allocates per step; compiled like adam_loop.
+#if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
+__attribute__((target_clones("avx512f", "avx2", "default")))
+#endif
+void rmsprop_loop(const RmspropArgs a) {
+  float* __restrict w = a.w;
+  const float* __restrict g = a.g;
+  float* __restrict sq = a.square_avg;
+  float* __restrict ga = a.grad_avg;
+  // LibTorch's AVX2/AVX-512 kernels fuse addcmul's and add's multiply-add
+  // (one rounding): std::fma gives the same numbers in every clone.
+  if (ga) {
+    for (std::int64_t i = 0; i < a.n; ++i) {
+      sq[i] = std::fma(a.one_minus_alpha * g[i], g[i], sq[i] * a.alpha);
+      ga[i] = std::fma(g[i], a.one_minus_alpha, ga[i] * a.alpha);
+      const float avg = std::sqrt(std::fma(-ga[i], ga[i], sq[i])) + a.eps;
+      w[i] = w[i] + a.neg_lr * g[i] / avg;
+    }
+  } else {
+    for (std::int64_t i = 0; i < a.n; ++i) {
+      sq[i] = std::fma(a.one_minus_alpha * g[i], g[i], sq[i] * a.alpha);
+      w[i] = w[i] + a.neg_lr * g[i] / (std::sqrt(sq[i]) + a.eps);
+    }
+  }
+}
+
+// RMSprop without momentum or weight decay over one flat float32 CPU tensor.
+bool fused_rmsprop(torch::optim::Optimizer& opt) {
+  if (opt.param_groups().size() != 1 || opt.param_groups()[0].params().size() != 1) return false;
+  auto& group = opt.param_groups()[0];
+  torch::Tensor& p = group.params()[0];
+  if (!p.grad().defined() || !p.is_cpu() || p.scalar_type() != torch::kFloat32 || !p.is_contiguous() ||
+      !p.grad().is_contiguous())
+    return false;
+  auto& o = static_cast<torch::optim::RMSpropOptions&>(group.options());
+  if (o.momentum() != 0 || o.weight_decay() != 0) return false;
+  auto& states = opt.state();  // as for Adam: the first step creates it through LibTorch
+  if (states.size() != 1) return false;
+  auto& st = static_cast<torch::optim::RMSpropParamState&>(*states.begin()->second);
+  st.step(st.step() + 1);
+  rmsprop_loop({p.data_ptr<float>(), p.grad().data_ptr<float>(), st.square_avg().data_ptr<float>(),
+                o.centered() ? st.grad_avg().data_ptr<float>() : nullptr, p.numel(), static_cast<float>(o.alpha()),
+                static_cast<float>(1 - o.alpha()), static_cast<float>(-o.lr()), static_cast<float>(o.eps())});
+  return true;
+}
+
 }  // namespace
 
 void optimizer_step(torch::optim::Optimizer& opt) {
@@ -179,6 +236,8 @@ void optimizer_step(torch::optim::Optimizer& opt) {
     if (fused_adam<torch::optim::AdamWOptions, torch::optim::AdamWParamState>(opt, true)) return;
   } else if (dynamic_cast<torch::optim::Adam*>(&opt)) {
     if (fused_adam<torch::optim::AdamOptions, torch::optim::AdamParamState>(opt, false)) return;
+  } else if (dynamic_cast<torch::optim::RMSprop*>(&opt)) {
+    if (fused_rmsprop(opt)) return;
   }
   opt.step();
 }

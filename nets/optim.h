@@ -34,11 +34,11 @@ class LrSchedule {
   double lr_, lr_end_;
 };
 
-// One optimizer step. Adam and AdamW over a single contiguous float32 CPU
-// tensor (FlatParameters) take a fused loop: one pass over the parameters
-// instead of about eight tensor ops, with the same arithmetic and the same
-// optimizer state (so checkpoints are interchangeable). Everything else
-// calls opt.step().
+// One optimizer step. Adam, AdamW and RMSprop (without momentum or weight
+// decay) over a single contiguous float32 CPU tensor (FlatParameters) take a
+// fused loop: one pass over the parameters instead of five to eight tensor
+// ops, with the same arithmetic and the same optimizer state (so checkpoints
+// are interchangeable). Everything else calls opt.step().
 void optimizer_step(torch::optim::Optimizer& opt);
 
 }  // namespace pavlov::nets

@@ -73,8 +73,14 @@ torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
 
 namespace pavlov::nets {
 
+std::optional<ConvFront> QNetworkImpl::conv_front() const {
+  if (!encoder_ || encoder_->options.activation != options.torso().activation()) return std::nullopt;
+  return encoder_->plain_front();
+}
+
 std::vector<torch::nn::Linear> QNetworkImpl::plain_layers() const {
-  return options.dueling() || encoder_ ? std::vector<torch::nn::Linear>{} : nets::plain_layers(torso_, q_);
+  if (options.dueling() || (encoder_ && !conv_front())) return {};
+  return nets::plain_layers(torso_, q_);
 }
 
 }  // namespace pavlov::nets

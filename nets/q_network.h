@@ -36,8 +36,12 @@ class QNetworkImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor obs);
   // The Linear layers in order (torso, then the Q head), when the network is
   // a plain stack that MlpBackprop can run: no dueling head, norm or dropout,
-  // and an activation it supports. Empty otherwise.
+  // an activation it supports, and either no encoder or one that is a
+  // conv_front(). Empty otherwise.
   std::vector<torch::nn::Linear> plain_layers() const;
+  // The encoder as MlpBackprop's leading convolution (minatar_cnn with the
+  // torso's activation); nothing without an encoder. Pass it with plain_layers().
+  std::optional<ConvFront> conv_front() const;
 
   QNetworkOptions options;
 

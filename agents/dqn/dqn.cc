@@ -59,6 +59,14 @@ std::vector<KeySpec> dqn_keys() {
                    "epsilon 0.4^(1 + 7 i / (N - 1)); random actions still until learning_starts"}};
 }
 
+// MlpBackprop's input on the CPU: uint8 frames stay uint8 for a network
+// with a leading convolution (it converts the patches as it gathers them),
+// so no converted copy of the batch is allocated.
+torch::Tensor fast_input(const nets::MlpBackprop& mlp, ConstArrayView obs, std::int64_t n, std::int64_t numel) {
+  if (obs.dtype != DType::kUInt8 || !mlp.has_front()) return obs_tensor(obs, n, numel, torch::kCPU);
+  return torch::from_blob(const_cast<void*>(obs.data), {n, numel}, torch::kUInt8);
+}
+
 // Epsilon-greedy acting with one Q network: the Dqn's own (its learner, or
 // the CPU copy of it) and each async actor's (DqnPolicy).
 class QActor {
@@ -68,7 +76,7 @@ class QActor {
       : net_(std::move(net)), device_(device), obs_numel_(obs_space.numel()), num_actions_(opts.num_actions()) {
     const auto layers = net_->plain_layers();
     if (!layers.empty() && device_.is_cpu()) {  // the hot path: MlpBackprop's forward for a whole vector step
-      mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), batch);
+      mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), batch, net_->conv_front());
       mlp_batch_ = batch;
     }
     explore_row_.assign(batch, 0);
@@ -90,7 +98,7 @@ class QActor {
     }
     torch::NoGradGuard no_grad;  // grad mode is per thread: async actors set it too
     if (need_q && mlp_ && n == mlp_batch_) {  // argmax over the rows of one forward pass
-      const float* q = mlp_->forward(obs_tensor(obs, n, obs_numel_, torch::kCPU)).data_ptr<float>();
+      const float* q = mlp_->forward(fast_input(*mlp_, obs, n, obs_numel_)).data_ptr<float>();
       for (std::int64_t i = 0; i < n; ++i) {
         const float* row = q + i * num_actions_;
         out[i] = std::max_element(row, row + num_actions_) - row;
@@ -276,9 +284,10 @@ class Dqn : public Agent {
     const auto layers = q_->plain_layers();
     if (!layers.empty() && device_.is_cpu()) {
       const std::int64_t b = cfg_.get_int("replay.batch_size");
-      online_mlp_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
-      target_mlp_ = std::make_unique<nets::MlpBackprop>(target_->plain_layers(), opts.torso().activation(), b);
-      if (double_q_) online_eval_ = std::make_unique<nets::MlpBackprop>(layers, opts.torso().activation(), b);
+      const std::string& act = opts.torso().activation();
+      online_mlp_ = std::make_unique<nets::MlpBackprop>(layers, act, b, q_->conv_front());
+      target_mlp_ = std::make_unique<nets::MlpBackprop>(target_->plain_layers(), act, b, target_->conv_front());
+      if (double_q_) online_eval_ = std::make_unique<nets::MlpBackprop>(layers, act, b, q_->conv_front());
       dq_ = torch::zeros({b, num_actions_});
       std::int64_t threads = cfg_.get_int("experiment.threads");
       if (threads == 0) threads = std::thread::hardware_concurrency();
@@ -362,8 +371,9 @@ class Dqn : public Agent {
       // Prioritized replay: the importance-sampling exponent goes from [replay] beta to 1 over the run.
       const double beta = beta0_ + (1.0 - beta0_) * std::min(1.0, progress);
       const ReplaySample& s = replay_.sample(rng_, beta);
-      const torch::Tensor obs = to_device(s.obs, s.size);
-      const torch::Tensor next_obs = to_device(s.next_obs, s.size);
+      const torch::Tensor obs = online_mlp_ ? fast_input(*online_mlp_, s.obs, s.size, obs_space_.numel()) : to_device(s.obs, s.size);
+      const torch::Tensor next_obs =
+          online_mlp_ ? fast_input(*online_mlp_, s.next_obs, s.size, obs_space_.numel()) : to_device(s.next_obs, s.size);
       if (online_mlp_) {
         const float* nq = target_mlp_->forward(next_obs).data_ptr<float>();
         const auto [loss, q_mean] = fast_update(FastBatch::of(s), obs, next_obs, nq);

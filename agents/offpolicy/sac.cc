@@ -98,7 +98,7 @@ class Sac : public ContinuousOffPolicy {
     const torch::Tensor critic_loss = 0.5 * ((q1 - y).pow(2).mean() + (q2 - y).pow(2).mean());
     critics_.step(critic_loss, progress());
 
-    const torch::Tensor actor_loss = (alpha * logp_pi - critics_.min(b.obs, a_pi)).mean();
+    const torch::Tensor actor_loss = (alpha * logp_pi - critics_.policy_min(b.obs, a_pi)).mean();
     actor_opt_->step(actor_loss, progress());
     if ((updates_ + 1) % target_interval_ == 0) critics_.update_targets(tau_);
 

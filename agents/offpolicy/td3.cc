@@ -71,7 +71,7 @@ class Td3 : public ContinuousOffPolicy {
     metrics_[2] = {"q_mean", q1.detach().mean().item<double>()};
 
     if ((updates_ + 1) % delay_ == 0) {  // the policy and every target, every policy_delay critic steps
-      const torch::Tensor actor_loss = -critics_.q1(b.obs, torch::tanh(actor_->forward(b.obs))).mean();
+      const torch::Tensor actor_loss = -critics_.policy_q1(b.obs, torch::tanh(actor_->forward(b.obs))).mean();
       actor_opt_->step(actor_loss, progress());
       last_actor_loss_ = actor_loss.item<double>();
       critics_.update_targets(tau_);

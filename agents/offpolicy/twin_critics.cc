@@ -17,9 +17,13 @@ TwinCritics::TwinCritics(const Config& cfg, std::int64_t obs_dim, std::int64_t a
   for (nets::QCritic* q : {&q1_, &q2_, &target1_, &target2_}) (*q)->to(device);
   nets::polyak_update(*q1_, *target1_, 1.0);
   nets::polyak_update(*q2_, *target2_, 1.0);
+  optimizer_ = std::make_unique<nets::FlatOptimizer>(cfg, parameters());
+}
+
+std::vector<torch::Tensor> TwinCritics::parameters() const {
   auto params = q1_->parameters();
   for (const auto& p : q2_->parameters()) params.push_back(p);
-  optimizer_ = std::make_unique<nets::FlatOptimizer>(cfg, params);
+  return params;
 }
 
 TwinCritics::~TwinCritics() = default;
@@ -28,7 +32,33 @@ std::pair<torch::Tensor, torch::Tensor> TwinCritics::forward(const torch::Tensor
   return {q1_->forward(obs, actions), q2_->forward(obs, actions)};
 }
 
-torch::Tensor TwinCritics::min(const torch::Tensor& obs, const torch::Tensor& actions) {
+namespace {
+// Marks a module's parameters as constants while the graph of a forward pass
+// is recorded (requires_grad is read then, so restoring it afterwards leaves
+// that graph without the weights' gradient nodes).
+class FrozenWeights {
+ public:
+  explicit FrozenWeights(torch::nn::Module& m) : params_(m.parameters()) {
+    for (auto& p : params_) p.requires_grad_(false);
+  }
+  ~FrozenWeights() {
+    for (auto& p : params_) p.requires_grad_(true);
+  }
+  FrozenWeights(const FrozenWeights&) = delete;
+  FrozenWeights& operator=(const FrozenWeights&) = delete;
+
+ private:
+  std::vector<torch::Tensor> params_;
+};
+}  // namespace
+
+torch::Tensor TwinCritics::policy_q1(const torch::Tensor& obs, const torch::Tensor& actions) {
+  const FrozenWeights frozen(*q1_);
+  return q1_->forward(obs, actions);
+}
+
+torch::Tensor TwinCritics::policy_min(const torch::Tensor& obs, const torch::Tensor& actions) {
+  const FrozenWeights frozen1(*q1_), frozen2(*q2_);
   return torch::min(q1_->forward(obs, actions), q2_->forward(obs, actions));
 }
 

@@ -9,6 +9,7 @@
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
 #include <utility>
+#include <vector>
 
 #include "nets/continuous_control.h"
 
@@ -28,14 +29,20 @@ class TwinCritics {
 
   // Q1(s, a) and Q2(s, a), [B] each.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& obs, const torch::Tensor& actions);
-  // Q1(s, a) alone (TD3's actor follows the first critic).
-  torch::Tensor q1(const torch::Tensor& obs, const torch::Tensor& actions) { return q1_->forward(obs, actions); }
-  // min(Q1, Q2) of the online critics (for the actor's loss) or of the targets.
-  torch::Tensor min(const torch::Tensor& obs, const torch::Tensor& actions);
+  // For the actor's loss: Q1(s, a) alone (TD3's actor follows the first
+  // critic) and min(Q1, Q2) (SAC's). Gradients reach `actions` but not the
+  // critics' weights: the actor's step never uses those, and leaving them out
+  // of the graph saves a weight-gradient matmul per critic layer (about a
+  // tenth of a SAC update).
+  torch::Tensor policy_q1(const torch::Tensor& obs, const torch::Tensor& actions);
+  torch::Tensor policy_min(const torch::Tensor& obs, const torch::Tensor& actions);
+  // min(Q1, Q2) of the target critics.
   torch::Tensor min_target(const torch::Tensor& obs, const torch::Tensor& actions);
   // One gradient step on `loss` (zeroes, back-propagates, clips to [optimizer] grad_clip, steps).
   void step(const torch::Tensor& loss, double progress);
   void update_targets(double tau);
+  // The online critics' parameters (Q1's, then Q2's).
+  std::vector<torch::Tensor> parameters() const;
 
   void save(torch::serialize::OutputArchive& a) const;
   void load(torch::serialize::InputArchive& a);

@@ -43,6 +43,51 @@ TEST_CASE("nets: MlpBackprop computes autograd's outputs and gradients") {
   CHECK(gelu->plain_layers().empty());
 }
 
+TEST_CASE("nets: MlpBackprop with MinAtar's leading convolution computes autograd's outputs and gradients") {
+  for (const std::string act : {"relu", "tanh"}) {
+    CAPTURE(act);
+    torch::manual_seed(3);
+    ConvEncoderOptions enc{"minatar_cnn", {4, 10, 10}};
+    enc.activation = act;
+    QNetwork net(QNetworkOptions(MLPOptions(16 * 8 * 8).hidden({32}).activation(act), 3).encoder(enc));
+    const auto front = net->conv_front();
+    REQUIRE(front.has_value());
+    const auto layers = net->plain_layers();
+    REQUIRE(layers.size() == 2);
+    // MinAtar frames: 0/1 grids, as uint8 (what the replay holds) and as float.
+    const auto bits = torch::randint(0, 2, {6, 400}, torch::kUInt8);
+    const auto x = bits.to(torch::kFloat32);
+    const auto dout = torch::randn({6, 3});
+    const auto out = net->forward(x);
+    out.backward(dout);
+    std::vector<torch::Tensor> want;
+    for (const auto& p : net->parameters()) want.push_back(p.grad().clone());
+    REQUIRE(want.size() == 6);  // conv, hidden and head: weight and bias each
+    MlpBackprop mlp(layers, act, 6, front);
+    REQUIRE(mlp.has_front());
+    for (const auto& input : {x, bits}) {
+      REQUIRE(torch::allclose(mlp.forward(input), out.detach(), 1e-5, 1e-6));
+      for (auto& p : net->parameters()) p.mutable_grad().zero_();
+      mlp.backward(dout);
+      const auto params = net->parameters();
+      for (std::size_t i = 0; i < params.size(); ++i) REQUIRE(torch::allclose(params[i].grad(), want[i], 1e-4, 1e-6));
+    }
+  }
+  // Encoders it cannot run say so: normalised, or with an activation other than the torso's.
+  ConvEncoderOptions batch_norm{"minatar_cnn", {4, 10, 10}};
+  batch_norm.norm = "batch";
+  QNetwork normed(QNetworkOptions(MLPOptions(1024).hidden({8}), 2).encoder(batch_norm));
+  REQUIRE(!normed->conv_front());
+  REQUIRE(normed->plain_layers().empty());
+  ConvEncoderOptions tanh_conv{"minatar_cnn", {4, 10, 10}};
+  tanh_conv.activation = "tanh";
+  QNetwork mixed(QNetworkOptions(MLPOptions(1024).hidden({8}), 2).encoder(tanh_conv));
+  REQUIRE(mixed->plain_layers().empty());
+  ConvEncoderOptions nature{"nature_cnn", {4, 84, 84}};
+  QNetwork big(QNetworkOptions(MLPOptions(3136).hidden({8}), 2).encoder(nature));
+  REQUIRE(big->plain_layers().empty());
+}
+
 TEST_CASE("nets: flat parameters keep the module working and clip as LibTorch does") {
   torch::manual_seed(2);
   QNetwork a(QNetworkOptions(MLPOptions(4).hidden({16}), 2));
@@ -101,5 +146,30 @@ TEST_CASE("nets: the fused Adam and AdamW steps follow torch::optim") {
       optimizer_step(*fused);
     }
     CHECK(torch::allclose(p1, p2, 1e-5, 1e-6));
+  }
+}
+
+TEST_CASE("nets: the fused RMSprop step follows torch::optim::RMSprop") {
+  for (bool centered : {false, true}) {
+    CAPTURE(centered);
+    torch::manual_seed(4);
+    auto p1 = torch::randn({1000}), p2 = p1.clone(), p3 = p1.clone();
+    // DQN's MinAtar settings (alpha 0.95, eps 0.01)
+    const auto opts = torch::optim::RMSpropOptions(2.5e-4).alpha(0.95).eps(0.01).centered(centered);
+    torch::optim::RMSprop ref(std::vector{p1}, opts), fused(std::vector{p2}, opts);
+    torch::optim::RMSprop with_momentum(std::vector{p3}, torch::optim::RMSpropOptions(opts).momentum(0.9));
+    for (int step = 0; step < 20; ++step) {
+      const auto g = torch::randn({1000});
+      p1.mutable_grad() = g.clone();
+      p2.mutable_grad() = g.clone();
+      p3.mutable_grad() = g.clone();
+      ref.step();
+      optimizer_step(fused);
+      optimizer_step(with_momentum);  // not fused: LibTorch's own step
+    }
+    CHECK(torch::equal(p1, p2));  // the same operations, fused as LibTorch's AVX2 kernels fuse them
+    CHECK(!torch::allclose(p1, p3));
+    auto& st = static_cast<torch::optim::RMSpropParamState&>(*fused.state().begin()->second);
+    CHECK(st.step() == 20);
   }
 }

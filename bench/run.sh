@@ -21,4 +21,5 @@ run LunarLander-v3 --num-envs 16 --threads 1 --steps 2000000 --label lunarlander
 run LunarLander-v3 --num-envs 16 --threads 2 --steps 4000000 --label lunarlander_vec16_t2
 run Reacher2D-v0 --steps 5000000 --label reacher2d_single
 "${1:-build}/bench_dqn_update" experiments/cartpole_dqn.toml --threads 1 | grep '^BENCH'
+"${1:-build}/bench_dqn_update" experiments/minatar_breakout_dqn.toml --threads 1 | grep '^BENCH' | sed 's/ dqn_/ minatar_dqn_/'
 "${1:-build}/bench_ppo_update" experiments/cartpole_ppo.toml --threads 1 | grep '^BENCH'

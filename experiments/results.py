@@ -4,6 +4,7 @@
     python3 experiments/results.py                 # every experiment with a '# target:' line, seeds 0-4
     python3 experiments/results.py experiments/pendulum_sac.toml --seeds 3
     python3 experiments/results.py --collect        # only rebuild docs/results.md from finished runs
+                                                   # (files without runs here keep their rows)
 
 Each run goes to <runs>/<file stem>/seed<k>/ (default runs: results/); a seed
 whose eval.json exists is not run again, and a seed whose run stopped before
@@ -157,12 +158,27 @@ def main():
         "| experiment | env steps | final | best | target | seeds meeting it | wall-clock | anchor |",
         "|---|---|---|---|---|---|---|---|",
     ]
+    # A file with no finished run in --runs keeps its row from the table as it
+    # is: runs are not kept in the repository, so a fresh clone (or another
+    # machine) that measures one file must not drop every other file's figures.
+    previous = {}
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            generated = f.read().split(KEEP_MARKER)[0]  # not the hand-written sections
+        for line in generated.splitlines():
+            m = re.match(r"\| `(experiments/[^`]+)` \|", line)
+            if m:
+                previous.setdefault(m.group(1), line)
     supervised, generative = [], []
     for path in all_files:
         target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path)
-        if not finals:
-            continue
         name = os.path.relpath(path, ROOT)
+        if not finals:
+            if name in previous:
+                kind = {"test_nelbo": generative, "test_accuracy": supervised, "test_miou": supervised,
+                        "test_map50": supervised}.get(target[0], lines)
+                kind.append(previous[name])
+            continue
         if target[0] == "test_nelbo":
             generative.append(f"| `{name}` | {max(steps)} | {fmt(finals)} | {fmt(bests)} | -ELBO ≤ {target[1]:g} | "
                               f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")

@@ -182,7 +182,7 @@ struct RmspropArgs {
 
 // RMSprop's element-wise update in LibTorch's order of operations (so the
 // same numbers as torch::optim::RMSprop), one pass instead of its five ops
-// and the temporary tensor it allocates per step; compiled like adam_loop.
+// and the parameter-sized temporary it allocates per step; compiled like adam_loop.
 #if defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif

@@ -18,6 +18,8 @@ TwinCritics::TwinCritics(const Config& cfg, std::int64_t obs_dim, std::int64_t a
   nets::polyak_update(*q1_, *target1_, 1.0);
   nets::polyak_update(*q2_, *target2_, 1.0);
   optimizer_ = std::make_unique<nets::FlatOptimizer>(cfg, parameters());
+  q1_params_ = q1_->parameters();  // after flattening: the same tensors, now views of the flat storage
+  q2_params_ = q2_->parameters();
 }
 
 std::vector<torch::Tensor> TwinCritics::parameters() const {
@@ -33,32 +35,32 @@ std::pair<torch::Tensor, torch::Tensor> TwinCritics::forward(const torch::Tensor
 }
 
 namespace {
-// Marks a module's parameters as constants while the graph of a forward pass
-// is recorded (requires_grad is read then, so restoring it afterwards leaves
-// that graph without the weights' gradient nodes).
+// Marks `params` as constants while the graph of a forward pass is recorded
+// (requires_grad is read then, so restoring it afterwards leaves that graph
+// without the weights' gradient nodes).
 class FrozenWeights {
  public:
-  explicit FrozenWeights(torch::nn::Module& m) : params_(m.parameters()) {
-    for (auto& p : params_) p.requires_grad_(false);
+  explicit FrozenWeights(const std::vector<torch::Tensor>& params) : params_(params) {
+    for (auto p : params_) p.requires_grad_(false);
   }
   ~FrozenWeights() {
-    for (auto& p : params_) p.requires_grad_(true);
+    for (auto p : params_) p.requires_grad_(true);
   }
   FrozenWeights(const FrozenWeights&) = delete;
   FrozenWeights& operator=(const FrozenWeights&) = delete;
 
  private:
-  std::vector<torch::Tensor> params_;
+  const std::vector<torch::Tensor>& params_;
 };
 }  // namespace
 
 torch::Tensor TwinCritics::policy_q1(const torch::Tensor& obs, const torch::Tensor& actions) {
-  const FrozenWeights frozen(*q1_);
+  const FrozenWeights frozen(q1_params_);
   return q1_->forward(obs, actions);
 }
 
 torch::Tensor TwinCritics::policy_min(const torch::Tensor& obs, const torch::Tensor& actions) {
-  const FrozenWeights frozen1(*q1_), frozen2(*q2_);
+  const FrozenWeights frozen1(q1_params_), frozen2(q2_params_);
   return torch::min(q1_->forward(obs, actions), q2_->forward(obs, actions));
 }
 

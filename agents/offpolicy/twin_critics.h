@@ -50,6 +50,7 @@ class TwinCritics {
  private:
   nets::QCritic q1_{nullptr}, q2_{nullptr}, target1_{nullptr}, target2_{nullptr};
   std::unique_ptr<nets::FlatOptimizer> optimizer_;
+  std::vector<torch::Tensor> q1_params_, q2_params_;  // frozen by policy_q1 / policy_min without a list per call
 };
 
 // A module's or an optimizer's archive under `key` of `a`.

@@ -60,11 +60,17 @@ std::pair<torch::Tensor, torch::Tensor> ActorCriticImpl::forward(const torch::Te
 
 torch::Tensor ActorCriticImpl::value(const torch::Tensor& obs) { return value_head_(value_torso_(features(obs))).squeeze(1); }
 
+std::optional<ConvFront> ActorCriticImpl::conv_front() const {
+  if (!encoder_ || encoder_->options.activation != options.torso().activation()) return std::nullopt;
+  return encoder_->plain_front();
+}
 std::vector<torch::nn::Linear> ActorCriticImpl::plain_policy_layers() const {
-  return encoder_ || history_ ? std::vector<torch::nn::Linear>{} : plain_layers(policy_torso_, policy_head_);
+  if (history_ || (encoder_ && !conv_front())) return {};
+  return plain_layers(policy_torso_, policy_head_);
 }
 std::vector<torch::nn::Linear> ActorCriticImpl::plain_value_layers() const {
-  return encoder_ || history_ ? std::vector<torch::nn::Linear>{} : plain_layers(value_torso_, value_head_);
+  if (history_ || (encoder_ && !conv_front())) return {};
+  return plain_layers(value_torso_, value_head_);
 }
 
 }  // namespace pavlov::nets

@@ -54,9 +54,13 @@ class ActorCriticImpl : public torch::nn::Module {
   const torch::Tensor& log_std() const { return log_std_; }
   // The Linear layers of the policy (torso, head) and of the value network
   // (torso, head) when MlpBackprop can run them (no norm, no dropout, an
-  // activation it supports); empty otherwise.
+  // activation it supports; no encoder, or one that conv_front() gives);
+  // empty otherwise.
   std::vector<torch::nn::Linear> plain_policy_layers() const;
   std::vector<torch::nn::Linear> plain_value_layers() const;
+  // The shared encoder as MlpBackprop's leading convolution (the MinAtar
+  // network with the torsos' activation, no norm or dropout), else nothing.
+  std::optional<ConvFront> conv_front() const;
 
   ActorCriticOptions options;
 

@@ -21,7 +21,7 @@ bool MlpBackprop::supports(const std::string& a) {
 }
 
 MlpBackprop::MlpBackprop(std::vector<torch::nn::Linear> layers, std::string activation, std::int64_t batch,
-                         std::optional<ConvFront> front)
+                         std::optional<ConvFront> front, bool input_grad)
     : layers_(std::move(layers)), activation_(std::move(activation)), front_(std::move(front)) {
   if (!supports(activation_)) throw std::invalid_argument("MlpBackprop: no hand-written backward for " + activation_);
   const auto options = layers_.front()->weight.options();
@@ -43,6 +43,7 @@ MlpBackprop::MlpBackprop(std::vector<torch::nn::Linear> layers, std::string acti
     flat_ = torch::empty({batch, out * out_h_ * out_w_}, options);
     dflat_ = torch::empty({batch, out * out_h_ * out_w_}, options);
   }
+  if (input_grad) dx_ = torch::empty({batch, layers_.front()->weight.size(1)}, options);
   for (const auto& l : layers_) {
     const std::int64_t out = l->weight.size(0);
     z_.push_back(torch::empty({batch, out}, options));
@@ -135,6 +136,18 @@ const torch::Tensor& MlpBackprop::forward(const torch::Tensor& x) {
 }
 
 void MlpBackprop::backward(const torch::Tensor& grad_out) {
+  backward_layers(grad_out);
+  if (front_) backward_front();
+}
+
+void MlpBackprop::backward_front(const torch::Tensor& shared_grad) {
+  if (!front_) throw std::logic_error("MlpBackprop::backward_front: this network has no convolution");
+  torch::NoGradGuard no_grad;
+  if (shared_grad.defined()) dflat_.add_(shared_grad);
+  front_backward(dflat_);
+}
+
+void MlpBackprop::backward_layers(const torch::Tensor& grad_out) {
   torch::NoGradGuard no_grad;
   const std::size_t n = layers_.size();
   const torch::Tensor* dz = &grad_out;
@@ -146,10 +159,8 @@ void MlpBackprop::backward(const torch::Tensor& grad_out) {
     torch::mm_out(wgrad, dz->t(), below);
     torch::sum_out(bgrad, *dz, {0});
     if (l == 0) {
-      if (front_) {
-        torch::mm_out(dflat_, *dz, layer->weight);
-        front_backward(dflat_);
-      }
+      if (front_) torch::mm_out(dflat_, *dz, layer->weight);
+      else if (dx_.defined()) torch::mm_out(dx_, *dz, layer->weight);
       break;
     }
     torch::mm_out(dh_[l - 1], *dz, layer->weight);

@@ -15,6 +15,11 @@
 // (im2col into a buffer of the batch's size), so the whole update of a
 // MinAtar DQN is a handful of matmuls with no autograd graph; the first
 // layer needs no input gradient, so the patches are never scattered back.
+//
+// A convolution shared by two networks (PPO's policy and value heads on one
+// MinAtar encoder) runs in the network that owns it: the other takes its
+// front_output() as input, is built with input_grad, and its input_grad()
+// joins the owner's in backward_front().
 #pragma once
 
 #include <optional>
@@ -34,8 +39,9 @@ class MlpBackprop {
   static bool supports(const std::string& activation);
 
   // `front`: a convolution ahead of `layers` (whose first takes its flattened output).
+  // `input_grad`: backward() also computes d loss / d input (input_grad()).
   MlpBackprop(std::vector<torch::nn::Linear> layers, std::string activation, std::int64_t batch,
-              std::optional<ConvFront> front = std::nullopt);
+              std::optional<ConvFront> front = std::nullopt, bool input_grad = false);
 
   // x: [batch, in] float32 (with a ConvFront also uint8: the patches are
   // converted as they are gathered, scaled by its input_scale). Returns the output [batch, out]; the returned
@@ -48,6 +54,15 @@ class MlpBackprop {
   // grad_out: d loss / d output [batch, out]. Sets every layer's weight and
   // bias gradient (overwriting, not accumulating) for the last forward().
   void backward(const torch::Tensor& grad_out);
+  // backward() in two parts: the Linear layers (and the gradient at the
+  // convolution's output), then the convolution, with `shared_grad` (another
+  // network's input_grad(), same shape as front_output()) added to that gradient.
+  void backward_layers(const torch::Tensor& grad_out);
+  void backward_front(const torch::Tensor& shared_grad = {});
+  // The convolution's flattened output of the last forward() [batch, features].
+  const torch::Tensor& front_output() const { return flat_; }
+  // d loss / d input of the last backward() (built with input_grad).
+  const torch::Tensor& input_grad() const { return dx_; }
 
  private:
   void activate(torch::Tensor& out, const torch::Tensor& z);
@@ -59,6 +74,7 @@ class MlpBackprop {
   std::vector<torch::nn::Linear> layers_;
   std::string activation_;
   torch::Tensor input_;                  // the last forward's input
+  torch::Tensor dx_;                     // its gradient (with input_grad)
   std::vector<torch::Tensor> z_, h_;     // pre- and post-activation of each layer
   std::vector<torch::Tensor> dz_, dh_;   // their gradients
   // The ConvFront's buffers: patches [batch * positions, C*k*k]; its pre- and

@@ -8,8 +8,10 @@
 // On the CPU with a plain MLP the update runs without autograd: MlpBackprop
 // runs the policy and value networks forward and backward, ppo_loss_grad()
 // gives the loss gradient at their outputs, all parameters live in one flat
-// tensor (FlatParameters) that one fused Adam step updates. Everywhere else
-// (CUDA, normalised or dropout layers) the same loss goes through autograd.
+// tensor (FlatParameters) that one fused Adam step updates. A shared MinAtar
+// encoder (one convolution) runs there too, as the policy network's leading
+// convolution. Everywhere else (CUDA, normalised or dropout layers, other
+// encoders) the same loss goes through autograd.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -161,16 +163,22 @@ class ActorCriticAgent : public Agent {
     const auto value_layers = actor_->plain_value_layers();
     const bool plain_mlps = !policy_layers.empty() && !value_layers.empty();
     const std::string& act = options.torso().activation();
+    // A shared MinAtar encoder runs in the policy's MlpBackprop; the value's
+    // takes its output (see forward_pair) and hands its input gradient back.
+    const std::optional<nets::ConvFront> front = actor_->conv_front();
+    shared_front_ = front.has_value();
+    const auto pair = [&](std::int64_t rows, std::unique_ptr<nets::MlpBackprop>& policy,
+                          std::unique_ptr<nets::MlpBackprop>& value) {
+      policy = std::make_unique<nets::MlpBackprop>(policy_layers, act, rows, front);
+      value = std::make_unique<nets::MlpBackprop>(value_layers, act, rows, std::nullopt, /*input_grad=*/shared_front_);
+    };
     if (actor_on_cpu() && plain_mlps) {
-      act_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, num_envs_);
-      act_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, num_envs_);
-      one_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, 1);  // evaluation plays one env
-      one_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, 1);
+      pair(num_envs_, act_policy_, act_value_);
+      pair(1, one_policy_, one_value_);  // evaluation plays one env
       one_obs_ = torch::from_blob(obs_scratch_.data(), {1, obs_dim_}, torch::kFloat32);
     }
     if (device_.is_cpu() && plain_mlps) {
-      mb_policy_ = std::make_unique<nets::MlpBackprop>(policy_layers, act, batch_);
-      mb_value_ = std::make_unique<nets::MlpBackprop>(value_layers, act, batch_);
+      pair(batch_, mb_policy_, mb_value_);
       d_out_ = torch::zeros({batch_, head_dim_});
       d_values_ = torch::zeros({batch_, 1});
       // With two or more math threads, the policy and the value network, which
@@ -305,7 +313,12 @@ class ActorCriticAgent : public Agent {
           break;
         }
         if (mb_policy_) {
-          both_networks([&](int net) { net == 0 ? mb_policy_->backward(d_out_) : mb_value_->backward(d_values_); });
+          if (shared_front_) {  // the torsos and heads, then the convolution with both gradients
+            both_networks([&](int net) { net == 0 ? mb_policy_->backward_layers(d_out_) : mb_value_->backward(d_values_); });
+            mb_policy_->backward_front(mb_value_->input_grad());
+          } else {
+            both_networks([&](int net) { net == 0 ? mb_policy_->backward(d_out_) : mb_value_->backward(d_values_); });
+          }
         } else {
           flat_->zero_grad();
           loss.backward();
@@ -405,12 +418,20 @@ class ActorCriticAgent : public Agent {
 
   // Policy outputs [n, head_dim] and values [n] of obs_scratch_'s first n rows, on the CPU.
   std::pair<torch::Tensor, torch::Tensor> forward(std::int64_t n) {
-    if (act_policy_ && n == num_envs_) return {act_policy_->forward(act_obs_), act_value_->forward(act_obs_)};
-    if (one_policy_ && n == 1) return {one_policy_->forward(one_obs_), one_value_->forward(one_obs_)};
+    if (act_policy_ && n == num_envs_) return forward_pair(*act_policy_, *act_value_, act_obs_);
+    if (one_policy_ && n == 1) return forward_pair(*one_policy_, *one_value_, one_obs_);
     torch::NoGradGuard no_grad;
     const torch::Tensor obs = tensor_from(obs_scratch_.data(), {n, obs_dim_}, torch::kFloat32, actor_device());
     auto [out, values] = actor_->forward(obs);
     return {out.to(torch::kCPU).contiguous(), values.to(torch::kCPU).contiguous()};
+  }
+
+  // The fast path's policy outputs and values of obs; with a shared
+  // convolution the value network reads the policy network's front output.
+  std::pair<torch::Tensor, torch::Tensor> forward_pair(nets::MlpBackprop& policy, nets::MlpBackprop& value,
+                                                      const torch::Tensor& obs) {
+    const torch::Tensor& out = policy.forward(obs);
+    return {out, value.forward(shared_front_ ? policy.front_output() : obs)};
   }
 
   // Minibatch rows perm_[start, start + batch) into mb_, advantages normalised if asked.
@@ -455,7 +476,8 @@ class ActorCriticAgent : public Agent {
   // The fast path's forward passes and the loss gradient at the networks'
   // outputs (d_out_, d_values_, and log_std's gradient directly).
   void loss_gradient_at_outputs(PpoStats& s) {
-    both_networks([&](int net) { (net == 0 ? mb_policy_ : mb_value_)->forward(mb_.obs); });
+    if (shared_front_) forward_pair(*mb_policy_, *mb_value_, mb_.obs);
+    else both_networks([&](int net) { (net == 0 ? mb_policy_ : mb_value_)->forward(mb_.obs); });
     const torch::Tensor& out = mb_policy_->output();
     const torch::Tensor& values = mb_value_->output();
     torch::Tensor log_std_grad = continuous_ ? ac_->log_std().mutable_grad() : torch::Tensor();
@@ -490,6 +512,7 @@ class ActorCriticAgent : public Agent {
   bool amp_ = false;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, one_policy_, one_value_, mb_policy_, mb_value_;
+  bool shared_front_ = false;  // the MlpBackprops' policy networks run the shared encoder's convolution
   std::unique_ptr<WorkerPool> pool_;  // two threads for the two networks (experiment.threads >= 2)
 
   std::vector<float> obs_scratch_;

@@ -56,7 +56,8 @@ TEST_CASE("conv encoder: the actor-critic shares one encoder between policy and 
   int encoders = 0;
   for (const auto& item : ac->named_children()) encoders += item.key() == "encoder";
   CHECK(encoders == 1);
-  CHECK(ac->plain_policy_layers().empty());
+  CHECK(ac->conv_front().has_value());  // MlpBackprop can run it (tests/nets/fast_path_test.cc)
+  CHECK(ac->plain_policy_layers().size() == 2);
 }
 
 TEST_CASE("conv encoder: activation, norm and dropout after each convolution, as for the MLP") {

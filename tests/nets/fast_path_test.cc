@@ -6,6 +6,7 @@
 #undef CHECK
 #include <doctest/doctest.h>
 
+#include "nets/actor_critic.h"
 #include "nets/flat_parameters.h"
 #include "nets/mlp_backprop.h"
 #include "nets/optim.h"
@@ -86,6 +87,39 @@ TEST_CASE("nets: MlpBackprop with MinAtar's leading convolution computes autogra
   ConvEncoderOptions nature{"nature_cnn", {4, 84, 84}};
   QNetwork big(QNetworkOptions(MLPOptions(3136).hidden({8}), 2).encoder(nature));
   REQUIRE(big->plain_layers().empty());
+}
+
+TEST_CASE("nets: policy and value MlpBackprops sharing one convolution compute autograd's gradients") {
+  torch::manual_seed(5);
+  ConvEncoderOptions enc{"minatar_cnn", {4, 10, 10}};
+  ActorCritic ac(ActorCriticOptions(MLPOptions(1024).hidden({32}), 3, false).encoder(enc));
+  const auto front = ac->conv_front();
+  REQUIRE(front.has_value());
+  const auto bits = torch::randint(0, 2, {6, 400}, torch::kUInt8);
+  const auto dlogits = torch::randn({6, 3});
+  const auto dvalues = torch::randn({6});
+  const auto [logits, values] = ac->forward(bits.to(torch::kFloat32));
+  torch::autograd::backward({logits, values}, {dlogits, dvalues});
+  std::vector<torch::Tensor> want;
+  for (const auto& p : ac->parameters()) want.push_back(p.grad().clone());
+  REQUIRE(want.size() == 10);  // conv, two torsos, two heads: weight and bias each
+
+  MlpBackprop policy(ac->plain_policy_layers(), "relu", 6, front);
+  MlpBackprop value(ac->plain_value_layers(), "relu", 6, std::nullopt, /*input_grad=*/true);
+  REQUIRE(torch::allclose(policy.forward(bits), logits.detach(), 1e-5, 1e-6));
+  REQUIRE(torch::allclose(value.forward(policy.front_output()).squeeze(1), values.detach(), 1e-5, 1e-6));
+  for (auto& p : ac->parameters()) p.mutable_grad().zero_();
+  policy.backward_layers(dlogits);
+  value.backward(dvalues.unsqueeze(1));
+  policy.backward_front(value.input_grad());
+  const auto params = ac->parameters();
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(torch::allclose(params[i].grad(), want[i], 1e-4, 1e-6));
+  }
+  // Without the value network's share, the convolution's gradient is the policy's alone: wrong.
+  policy.backward(dlogits);
+  REQUIRE(!torch::allclose(params[0].grad(), want[0], 1e-4, 1e-6));
 }
 
 TEST_CASE("nets: flat parameters keep the module working and clip as LibTorch does") {

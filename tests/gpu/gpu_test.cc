@@ -130,7 +130,7 @@ TEST_CASE("ppo (mlp): one update phase gives the same losses on the CPU and the 
 }
 
 TEST_CASE("ppo (minatar cnn): one update phase gives the same losses on the CPU and the GPU") {
-  same_update("minatar_breakout_ppo.toml", {"agent.n_steps=16", "agent.batch_size=256"}, 1e-3);
+  same_update("minatar_space_invaders_ppo.toml", {"agent.n_steps=16", "agent.batch_size=256"}, 1e-3);
 }
 
 TEST_CASE("amp: a bfloat16 DQN update lands near the float32 one") {
@@ -144,7 +144,7 @@ TEST_CASE("amp: a bfloat16 DQN update lands near the float32 one") {
 }
 
 TEST_CASE("checkpoints: written on the GPU they load on the CPU, and the reverse") {
-  for (const std::string file : {"cartpole_dqn.toml", "cartpole_ppo.toml", "minatar_breakout_ppo.toml"}) {
+  for (const std::string file : {"cartpole_dqn.toml", "cartpole_ppo.toml", "minatar_space_invaders_ppo.toml"}) {
     INFO(file);
     std::vector<std::string> o = file.find("dqn") != std::string::npos ? kDqnNow : std::vector<std::string>{};
     if (file.find("minatar") != std::string::npos) o = {"agent.n_steps=16", "agent.batch_size=256"};

@@ -173,25 +173,21 @@ def main():
     for path in all_files:
         target, anchor, finals, bests, walls, steps, successes, passed = summary(args.runs, path)
         name = os.path.relpath(path, ROOT)
+        supervised_names = {"test_accuracy": "test accuracy", "test_miou": "test mean IoU", "test_map50": "test mAP@0.5"}
+        table = generative if target[0] == "test_nelbo" else supervised if target[0] in supervised_names else lines
         if not finals:
             if name in previous:
-                kind = {"test_nelbo": generative, "test_accuracy": supervised, "test_miou": supervised,
-                        "test_map50": supervised}.get(target[0], lines)
-                kind.append(previous[name])
+                table.append(previous[name])
             continue
-        if target[0] == "test_nelbo":
-            generative.append(f"| `{name}` | {max(steps)} | {fmt(finals)} | {fmt(bests)} | -ELBO ≤ {target[1]:g} | "
-                              f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")
-            continue
-        if target[0] in ("test_accuracy", "test_miou", "test_map50"):
-            what = {"test_accuracy": "test accuracy", "test_miou": "test mean IoU", "test_map50": "test mAP@0.5"}[target[0]]
-            supervised.append(f"| `{name}` | {max(steps)} | {fmt(finals)} % | {fmt(bests)} % | {what} ≥ "
-                              f"{100 * target[1]:g} % | {passed}/{len(finals)} | {statistics.mean(walls):.1f} s | "
-                              f"{anchor or '-'} |")
-            continue
-        final = fmt(finals) + (f" (success {fmt([100 * x for x in successes])} %)" if successes else "")
-        lines.append(f"| `{name}` | {max(steps):,} | {final} | {fmt(bests)} | {target[0]} ≥ {target[1]:g} | "
-                     f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |")
+        runs = f"{passed}/{len(finals)} | {statistics.mean(walls):.1f} s | {anchor or '-'} |"
+        if table is generative:
+            table.append(f"| `{name}` | {max(steps)} | {fmt(finals)} | {fmt(bests)} | -ELBO ≤ {target[1]:g} | {runs}")
+        elif table is supervised:
+            table.append(f"| `{name}` | {max(steps)} | {fmt(finals)} % | {fmt(bests)} % | "
+                         f"{supervised_names[target[0]]} ≥ {100 * target[1]:g} % | {runs}")
+        else:
+            final = fmt(finals) + (f" (success {fmt([100 * x for x in successes])} %)" if successes else "")
+            table.append(f"| `{name}` | {max(steps):,} | {final} | {fmt(bests)} | {target[0]} ≥ {target[1]:g} | {runs}")
     cpu = "unknown CPU"
     try:
         with open("/proc/cpuinfo") as f:

@@ -61,8 +61,7 @@ std::pair<torch::Tensor, torch::Tensor> ActorCriticImpl::forward(const torch::Te
 torch::Tensor ActorCriticImpl::value(const torch::Tensor& obs) { return value_head_(value_torso_(features(obs))).squeeze(1); }
 
 std::optional<ConvFront> ActorCriticImpl::conv_front() const {
-  if (!encoder_ || encoder_->options.activation != options.torso().activation()) return std::nullopt;
-  return encoder_->plain_front();
+  return encoder_ ? encoder_->plain_front(options.torso().activation()) : std::nullopt;
 }
 std::vector<torch::nn::Linear> ActorCriticImpl::plain_policy_layers() const {
   if (history_ || (encoder_ && !conv_front())) return {};

@@ -146,8 +146,10 @@ ConvEncoderImpl::ConvEncoderImpl(ConvEncoderOptions opts) : options(std::move(op
   register_module("convs", convs_);
 }
 
-std::optional<ConvFront> ConvEncoderImpl::plain_front() const {
-  if (options.type != "minatar_cnn" || options.norm != "none" || options.dropout > 0 || channels_last_) return std::nullopt;
+std::optional<ConvFront> ConvEncoderImpl::plain_front(const std::string& activation) const {
+  if (options.type != "minatar_cnn" || options.norm != "none" || options.dropout > 0 || channels_last_ ||
+      options.activation != activation)
+    return std::nullopt;
   auto conv = std::dynamic_pointer_cast<torch::nn::Conv2dImpl>(convs_->ptr(0));
   if (!conv) return std::nullopt;
   return ConvFront{torch::nn::Conv2d(conv), c_, h_, w_, options.input_scale};

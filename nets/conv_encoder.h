@@ -79,8 +79,9 @@ class ConvEncoderImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor flat);
   std::int64_t out_features() const { return out_features_; }
   // The encoder as a ConvFront when it is one convolution and its activation
-  // (minatar_cnn without norm or dropout, channels-first), else nothing.
-  std::optional<ConvFront> plain_front() const;
+  // (minatar_cnn without norm or dropout, channels-first) and that activation
+  // is `activation` (MlpBackprop applies one activation to every layer), else nothing.
+  std::optional<ConvFront> plain_front(const std::string& activation) const;
 
   ConvEncoderOptions options;
 

@@ -74,8 +74,7 @@ torch::Tensor QNetworkImpl::forward(torch::Tensor obs) {
 namespace pavlov::nets {
 
 std::optional<ConvFront> QNetworkImpl::conv_front() const {
-  if (!encoder_ || encoder_->options.activation != options.torso().activation()) return std::nullopt;
-  return encoder_->plain_front();
+  return encoder_ ? encoder_->plain_front(options.torso().activation()) : std::nullopt;
 }
 
 std::vector<torch::nn::Linear> QNetworkImpl::plain_layers() const {

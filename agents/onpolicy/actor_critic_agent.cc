@@ -166,11 +166,10 @@ class ActorCriticAgent : public Agent {
     // A shared MinAtar encoder runs in the policy's MlpBackprop; the value's
     // takes its output (see forward_pair) and hands its input gradient back.
     const std::optional<nets::ConvFront> front = actor_->conv_front();
-    shared_front_ = front.has_value();
     const auto pair = [&](std::int64_t rows, std::unique_ptr<nets::MlpBackprop>& policy,
                           std::unique_ptr<nets::MlpBackprop>& value) {
       policy = std::make_unique<nets::MlpBackprop>(policy_layers, act, rows, front);
-      value = std::make_unique<nets::MlpBackprop>(value_layers, act, rows, std::nullopt, /*input_grad=*/shared_front_);
+      value = std::make_unique<nets::MlpBackprop>(value_layers, act, rows, std::nullopt, /*input_grad=*/front.has_value());
     };
     if (actor_on_cpu() && plain_mlps) {
       pair(num_envs_, act_policy_, act_value_);
@@ -313,12 +312,9 @@ class ActorCriticAgent : public Agent {
           break;
         }
         if (mb_policy_) {
-          if (shared_front_) {  // the torsos and heads, then the convolution with both gradients
-            both_networks([&](int net) { net == 0 ? mb_policy_->backward_layers(d_out_) : mb_value_->backward(d_values_); });
-            mb_policy_->backward_front(mb_value_->input_grad());
-          } else {
-            both_networks([&](int net) { net == 0 ? mb_policy_->backward(d_out_) : mb_value_->backward(d_values_); });
-          }
+          // The torsos and heads, then a shared convolution with both networks' gradients.
+          both_networks([&](int net) { net == 0 ? mb_policy_->backward_layers(d_out_) : mb_value_->backward(d_values_); });
+          if (mb_policy_->has_front()) mb_policy_->backward_front(mb_value_->input_grad());
         } else {
           flat_->zero_grad();
           loss.backward();
@@ -431,7 +427,7 @@ class ActorCriticAgent : public Agent {
   std::pair<torch::Tensor, torch::Tensor> forward_pair(nets::MlpBackprop& policy, nets::MlpBackprop& value,
                                                       const torch::Tensor& obs) {
     const torch::Tensor& out = policy.forward(obs);
-    return {out, value.forward(shared_front_ ? policy.front_output() : obs)};
+    return {out, value.forward(policy.has_front() ? policy.front_output() : obs)};
   }
 
   // Minibatch rows perm_[start, start + batch) into mb_, advantages normalised if asked.
@@ -476,7 +472,7 @@ class ActorCriticAgent : public Agent {
   // The fast path's forward passes and the loss gradient at the networks'
   // outputs (d_out_, d_values_, and log_std's gradient directly).
   void loss_gradient_at_outputs(PpoStats& s) {
-    if (shared_front_) forward_pair(*mb_policy_, *mb_value_, mb_.obs);
+    if (mb_policy_->has_front()) forward_pair(*mb_policy_, *mb_value_, mb_.obs);
     else both_networks([&](int net) { (net == 0 ? mb_policy_ : mb_value_)->forward(mb_.obs); });
     const torch::Tensor& out = mb_policy_->output();
     const torch::Tensor& values = mb_value_->output();
@@ -512,7 +508,6 @@ class ActorCriticAgent : public Agent {
   bool amp_ = false;
   std::unique_ptr<torch::optim::Optimizer> optimizer_;
   std::unique_ptr<nets::MlpBackprop> act_policy_, act_value_, one_policy_, one_value_, mb_policy_, mb_value_;
-  bool shared_front_ = false;  // the MlpBackprops' policy networks run the shared encoder's convolution
   std::unique_ptr<WorkerPool> pool_;  // two threads for the two networks (experiment.threads >= 2)
 
   std::vector<float> obs_scratch_;

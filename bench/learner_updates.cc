@@ -1,9 +1,10 @@
 // Learner updates per second of an experiment's agent, at several batch
-// sizes, on the CPU or on CUDA. An update is one gradient step: for DQN one
-// replay batch (sampled on the host, sent through pinned memory, forward of
-// the online and target networks, loss, backward, clipping, optimizer step);
+// sizes, on the CPU or on CUDA. An update is one gradient step: for DQN, SAC
+// and TD3 one replay batch (sampled on the host, sent through pinned memory,
+// forward of the online and target networks, losses, backward passes,
+// clipping, optimizer steps, target averaging);
 // for PPO and A2C one minibatch of a rollout (the rollout's GAE and the
-// minibatch gathers included). Acting is not timed: DQN's replay is filled by
+// minibatch gathers included). Acting is not timed: a replay is filled by
 // random play first, PPO's rollouts are played between the timed phases; the
 // learner's networks act (experiment.actor_device = "learner"), so no CPU copy
 // is refreshed after each phase.
@@ -82,7 +83,9 @@ double updates_per_second(const std::string& file, const std::string& device, st
   std::int64_t per_phase = 1;  // gradient steps per train() that learns
   // The learner's own networks act: no CPU copy to refresh after each phase (acting is not timed).
   o.push_back("experiment.actor_device=learner");
-  if (algo == "dqn") {
+  // Replay-based agents train every env step from a replay filled first; the others learn from rollouts.
+  const bool from_replay = algo == "dqn" || algo == "sac" || algo == "td3";
+  if (from_replay) {
     // One gradient step per env step from the first; the learner's network acts (acting is not timed).
     for (const char* k : {"agent.train_freq=1", "agent.gradient_steps=1", "replay.learning_starts=0"})
       o.push_back(k);
@@ -104,7 +107,7 @@ double updates_per_second(const std::string& file, const std::string& device, st
   Player player(venv);
   std::int64_t steps = 0;
 
-  if (algo == "dqn") {
+  if (from_replay) {
     for (int t = 0; t < 5000; ++t) {  // fill the replay (learning_starts is 0, so train() is not called here)
       player.step(*agent);
       steps += venv.num_envs();

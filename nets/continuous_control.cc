@@ -4,12 +4,15 @@
 
 namespace pavlov::nets {
 
-PolicyNetImpl::PolicyNetImpl(MLPOptions torso, std::int64_t outputs) {
+PolicyNetImpl::PolicyNetImpl(MLPOptions torso, std::int64_t outputs, std::optional<double> gsde_log_std_init) {
   torso_ = register_module("torso", MLP(std::move(torso)));
   head_ = register_module("head", torch::nn::Linear(torso_->out_features(), outputs));
+  if (gsde_log_std_init)
+    log_std_ = register_parameter("log_std", torch::full({torso_->out_features(), outputs}, *gsde_log_std_init));
 }
 
-torch::Tensor PolicyNetImpl::forward(const torch::Tensor& obs) { return head_(torso_(obs)); }
+torch::Tensor PolicyNetImpl::features(const torch::Tensor& obs) { return torso_(obs); }
+torch::Tensor PolicyNetImpl::head(const torch::Tensor& features) { return head_(features); }
 
 QCriticImpl::QCriticImpl(MLPOptions torso) {
   torso_ = register_module("torso", MLP(std::move(torso)));

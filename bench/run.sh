@@ -2,7 +2,8 @@
 # The standard benchmarks, one line each: BENCH <case> <figure>. Environments in
 # steps per second; the DQN learner's update and the bare matmuls of the same
 # network and batch in microseconds (bench/dqn_update.cc); PPO's gradient step in microseconds and
-# LibTorch ops (bench/ppo_update.cc).
+# LibTorch ops (bench/ppo_update.cc); SAC's gradient steps per second on the LunarLanderContinuous
+# and BipedalWalker recipes (bench/learner_updates.cc).
 # Run on an idle machine after building: bench/run.sh [BUILD_DIR]
 # Each figure is the median of 5 timed runs (2-thread figures vary on a shared VM).
 set -euo pipefail
@@ -23,3 +24,6 @@ run Reacher2D-v0 --steps 5000000 --label reacher2d_single
 "${1:-build}/bench_dqn_update" experiments/cartpole_dqn.toml --threads 1 | grep '^BENCH'
 "${1:-build}/bench_dqn_update" experiments/minatar_breakout_dqn.toml --threads 1 | grep '^BENCH' | sed 's/ dqn_/ minatar_dqn_/'
 "${1:-build}/bench_ppo_update" experiments/cartpole_ppo.toml --threads 1 | grep '^BENCH'
+for f in lunarlander_continuous_sac bipedalwalker_sac; do
+  "${1:-build}/bench_learner_updates" experiments/$f.toml --batch 256 --seconds 5 --label "$f" | grep '^BENCH'
+done

@@ -7,7 +7,7 @@
 // critics, then the actor.
 //
 // With use_sde the policy explores with gSDE (nets/gsde.h), as rl-zoo's
-// recipes for BipedalWalker and Pendulum do: the network gives the means
+// recipes for BipedalWalker and MountainCarContinuous do: the network gives the means
 // (clipped to [-2, 2]) and holds the log std matrix; acting adds phi(s) theta
 // with one theta per env, redrawn every sde_sample_freq vector steps (<= 0:
 // every train_freq steps, SB3's -1, once per collection phase); each gradient

@@ -4,7 +4,8 @@
 // (clamped to [-20, 2]), twin Q critics with Polyak-averaged targets, and the
 // entropy coefficient alpha learned towards a target entropy of
 // -target_entropy_scale * action_dim. Per gradient step: alpha, then the
-// critics, then the actor.
+// critics, then the actor. Alpha's Adam follows the [optimizer] schedule
+// like the networks' (SB3 updates all three optimizers' learning rates).
 //
 // With use_sde the policy explores with gSDE (nets/gsde.h), as rl-zoo's
 // recipes for BipedalWalker and MountainCarContinuous do: the network gives the means
@@ -22,6 +23,7 @@
 #include "nets/continuous_control.h"
 #include "nets/flat_optimizer.h"
 #include "nets/gsde.h"
+#include "nets/optim.h"
 
 namespace pavlov::agents {
 namespace {
@@ -122,6 +124,7 @@ class Sac : public ContinuousOffPolicy {
     auto [a_pi, logp_pi] = sample(b.obs, theta);
     if (auto_entropy_) {
       const torch::Tensor alpha_loss = -(log_alpha_ * (logp_pi.detach() + target_entropy_)).mean();
+      alpha_schedule_.apply(*alpha_opt_, progress());
       alpha_opt_->zero_grad();
       alpha_loss.backward();
       alpha_opt_->step();
@@ -185,6 +188,7 @@ class Sac : public ContinuousOffPolicy {
   std::unique_ptr<nets::FlatOptimizer> actor_opt_;
   TwinCritics critics_;
   std::unique_ptr<torch::optim::Optimizer> alpha_opt_;
+  nets::LrSchedule alpha_schedule_{cfg_};
   torch::Tensor log_alpha_;
   bool auto_entropy_ = true;
   double target_entropy_ = -1.0, tau_ = 0.005;

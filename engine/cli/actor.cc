@@ -38,7 +38,7 @@ int actor_command(const std::vector<std::string>& args) {
   std::vector<std::string> overrides;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "--connect" && i + 1 < args.size()) connect = args[++i];
-    else if (args[i] == "--actors" && i + 1 < args.size()) actors = std::stoi(args[++i]);
+    else if (args[i] == "--actors" && i + 1 < args.size()) actors = static_cast<int>(int_option("--actors", args[++i]));
     else if (file.empty() && args[i].rfind("--", 0) != 0) file = args[i];
     else if (args[i].find('=') != std::string::npos && args[i].rfind("--", 0) != 0) overrides.push_back(args[i]);
     else {

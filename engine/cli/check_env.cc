@@ -21,8 +21,8 @@ int check_env_command(const std::vector<std::string>& args) {
   ConformanceOptions options;
   std::string id;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--episodes" && i + 1 < args.size()) options.episodes = std::stoi(args[++i]);
-    else if (args[i] == "--seed" && i + 1 < args.size()) options.seed = std::stoull(args[++i]);
+    if (args[i] == "--episodes" && i + 1 < args.size()) options.episodes = static_cast<int>(int_option("--episodes", args[++i]));
+    else if (args[i] == "--seed" && i + 1 < args.size()) options.seed = seed_option("--seed", args[++i]);
     else if (id.empty() && args[i].rfind("--", 0) != 0) id = args[i];
     else {
       std::cerr << "pavlov check-env: unexpected argument '" << args[i] << "' (see --help)\n";

@@ -3,8 +3,10 @@
 // error, 130 interrupted).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,16 @@ int check_env_command(const std::vector<std::string>& args);
 int actor_command(const std::vector<std::string>& args);
 int sample_command(const std::vector<std::string>& args);
 int explain_command(const std::vector<std::string>& args);
+
+// A command line the command cannot take; main prints "pavlov COMMAND: what()"
+// and exits with 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+// The value of a numeric option (`--episodes 5`, `--seed 7`): the whole text
+// must be the number, else a UsageError that names the option and the text.
+std::int64_t int_option(const std::string& option, const std::string& text, std::int64_t min = 1);
+std::uint64_t seed_option(const std::string& option, const std::string& text);
 
 // A run folder or a checkpoint file named on the command line: the run's
 // folder (with config.toml) and the checkpoint to load: the latest, or with

@@ -103,7 +103,7 @@ int explain_command(const std::vector<std::string>& args) {
       const bool has = i + 1 < args.size();
       if (args[i] == "--input" && has) inputs = parse_inputs(args[++i]);
       else if (args[i] == "--steps" && has) steps = parse_list("--steps", args[++i]);
-      else if (args[i] == "--seed" && has) seed = std::stoull(args[++i]);
+      else if (args[i] == "--seed" && has) seed = seed_option("--seed", args[++i]);
       else if (args[i] == "--out" && has) out = args[++i];
       else if (args[i] == "--best") best = true;
       else if (target.empty() && args[i].rfind("--", 0) != 0) target = args[i];

@@ -103,6 +103,9 @@ int main(int argc, char** argv) {
   } catch (const pavlov::ConfigError& e) {
     std::cerr << e.what() << "\n";
     return 2;
+  } catch (const pavlov::cli::UsageError& e) {
+    std::cerr << "pavlov " << command << ": " << e.what() << ". Run `pavlov " << command << " --help`.\n";
+    return 2;
   } catch (const pavlov::PluginError& e) {
     std::cerr << "pavlov: " << e.what() << "\n";
     return 2;

@@ -115,9 +115,9 @@ int play_command(const std::vector<std::string>& args) {
       for (const auto& [env, m] : mappings()) std::cout << "  " << env << ": " << m.second << "\n";
       return 0;
     }
-    if (a == "--seed" && value) seed = std::stoull(args[++i]);
+    if (a == "--seed" && value) seed = seed_option("--seed", args[++i]);
     else if (a == "--fps" && value) fps = std::stod(args[++i]);
-    else if (a == "--max-steps" && value) max_steps = std::stoll(args[++i]);
+    else if (a == "--max-steps" && value) max_steps = int_option("--max-steps", args[++i]);
     else if (a == "--screenshot" && value) screenshot = args[++i];
     else if (id.empty() && !a.empty() && a[0] != '-') id = a;
     else {

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "engine/cli/commands.h"
@@ -219,15 +220,18 @@ int eval_command(const std::vector<std::string>& args) {
   std::vector<std::string> rest;
   int episodes = -1;
   bool best = false;
+  std::optional<std::uint64_t> seed;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (args[i] == "-h" || args[i] == "--help") {
-      std::cout << "usage: pavlov eval RUN_DIR|CHECKPOINT [--episodes N] [--best]\n\n"
+      std::cout << "usage: pavlov eval RUN_DIR|CHECKPOINT [--episodes N] [--best] [--seed S]\n\n"
                    "Evaluates the greedy policy of a run's latest checkpoint (with --best, of the best\n"
                    "periodic evaluation, checkpoints/best.ckpt), or of a checkpoint file, and prints mean,\n"
-                   "std, min and max return.\n";
+                   "std, min and max return. The episodes are those of the run's own evaluations unless\n"
+                   "--seed draws others (e.g. to check a best checkpoint on episodes it was not chosen on).\n";
       return 0;
     }
-    if (args[i] == "--episodes" && i + 1 < args.size()) episodes = std::stoi(args[++i]);
+    if (args[i] == "--episodes" && i + 1 < args.size()) episodes = static_cast<int>(int_option("--episodes", args[++i]));
+    else if (args[i] == "--seed" && i + 1 < args.size()) seed = seed_option("--seed", args[++i]);
     else if (args[i] == "--best") best = true;
     else rest.push_back(args[i]);
   }
@@ -242,7 +246,9 @@ int eval_command(const std::vector<std::string>& args) {
   Trainer trainer(cfg);
   trainer.load_checkpoint(file);
   if (episodes < 0) episodes = static_cast<int>(cfg.get_int("train.eval_episodes"));
-  const EvalResult r = trainer.evaluate(episodes, derive_seed(static_cast<std::uint64_t>(cfg.get_int("experiment.seed")), 0xE7A1));
+  // The run's own evaluations draw their episodes from this seed (Trainer's eval_seed).
+  const std::uint64_t run_eval_seed = derive_seed(static_cast<std::uint64_t>(cfg.get_int("experiment.seed")), 0xE7A1);
+  const EvalResult r = trainer.evaluate(episodes, seed ? derive_seed(*seed, 0xE7A1) : run_eval_seed);
   std::cout << "checkpoint " << file.string() << "\nepisodes " << r.episodes << "  mean " << r.mean << "  std " << r.std
             << "  min " << r.min << "  max " << r.max << "\n";
   return 0;

@@ -25,10 +25,10 @@ int sample_command(const std::vector<std::string>& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
       const bool has = i + 1 < args.size();
       if (args[i] == "--prompt" && has) o.prompt = args[++i];
-      else if (args[i] == "--tokens" && has) o.tokens = std::stoi(args[++i]);
+      else if (args[i] == "--tokens" && has) o.tokens = static_cast<int>(int_option("--tokens", args[++i]));
       else if (args[i] == "--temperature" && has) o.temperature = std::stod(args[++i]);
-      else if (args[i] == "--top-k" && has) o.top_k = std::stoi(args[++i]);
-      else if (args[i] == "--seed" && has) o.seed = std::stoull(args[++i]);
+      else if (args[i] == "--top-k" && has) o.top_k = static_cast<int>(int_option("--top-k", args[++i], 0));
+      else if (args[i] == "--seed" && has) o.seed = seed_option("--seed", args[++i]);
       else if (target.empty() && args[i].rfind("--", 0) != 0) target = args[i];
       else throw std::invalid_argument("unexpected argument '" + args[i] + "'");
     }

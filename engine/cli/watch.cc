@@ -53,9 +53,9 @@ std::optional<WatchOptions> parse(const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
-    if (a == "--episodes" && has_value) o.episodes = std::stoi(args[++i]);
+    if (a == "--episodes" && has_value) o.episodes = static_cast<int>(int_option("--episodes", args[++i]));
     else if (a == "--fps" && has_value) o.fps = std::stod(args[++i]);
-    else if (a == "--seed" && has_value) o.seed = std::stoull(args[++i]);
+    else if (a == "--seed" && has_value) o.seed = seed_option("--seed", args[++i]);
     else if (a == "--best") o.best = true;
     else if (a == "--record" && has_value) o.record = args[++i];
     else if (a == "--screenshot" && has_value) o.screenshot = args[++i];
@@ -66,8 +66,8 @@ std::optional<WatchOptions> parse(const std::vector<std::string>& args) {
         std::cerr << "pavlov watch: --size takes WIDTHxHEIGHT, e.g. 300x200, got '" << v << "'\n";
         return std::nullopt;
       }
-      o.width = std::stoi(v.substr(0, x));
-      o.height = std::stoi(v.substr(x + 1));
+      o.width = static_cast<int>(int_option("--size", v.substr(0, x)));
+      o.height = static_cast<int>(int_option("--size", v.substr(x + 1)));
     } else if (!a.empty() && a[0] == '-') {
       std::cerr << "pavlov watch: unknown option '" << a << "'. Run `pavlov watch --help`.\n";
       return std::nullopt;

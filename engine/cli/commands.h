@@ -33,7 +33,8 @@ struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 // The value of a numeric option (`--episodes 5`, `--seed 7`): the whole text
-// must be the number, else a UsageError that names the option and the text.
+// must be the number (int_option: from min to INT_MAX), else a UsageError
+// that names the option and the text.
 std::int64_t int_option(const std::string& option, const std::string& text, std::int64_t min = 1);
 std::uint64_t seed_option(const std::string& option, const std::string& text);
 

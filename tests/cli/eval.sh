@@ -2,7 +2,7 @@
 # `pavlov eval` on a briefly trained CartPole run: with the run's own episode
 # count it reproduces the final evaluation of eval.json exactly; --seed draws
 # other episodes (the same ones for the same seed); --best reads best.ckpt;
-# a malformed number is a usage error (exit 2) that names the option.
+# a malformed or out-of-range number is a usage error (exit 2) that names the option.
 # usage: eval.sh PAVLOV EXPERIMENT_FILE
 set -u
 pavlov=$(realpath "$1")
@@ -36,6 +36,9 @@ grep -q -- "pavlov eval: --seed expects a seed (a whole number >= 0), got 'abc'"
 "$pavlov" eval runs --episodes 0 >out.log 2>&1
 rc=$?
 [ $rc -eq 2 ] || fail "--episodes 0 exited with $rc, not 2"
-grep -q -- "--episodes expects a whole number >= 1, got '0'" out.log || { cat out.log; fail "--episodes 0 message"; }
+grep -q -- "--episodes expects a whole number from 1 to 2147483647, got '0'" out.log || { cat out.log; fail "--episodes 0 message"; }
+"$pavlov" eval runs --episodes 99999999999 >out.log 2>&1
+rc=$?
+[ $rc -eq 2 ] || fail "--episodes 99999999999 exited with $rc, not 2 (wrapped into an int?)"
 echo "final $final, best $best, --seed 11: $s1, --seed 12: $s2"
 echo "eval: ok"

@@ -19,6 +19,7 @@ script=$(awk '/^```sh$/ { on = 1; next } /^```$/ { on = 0 } on' "$src/docs/custo
 grep -q "^KeyDoor-v0: conforms" "$work/log" || { cat "$work/log"; echo "check-env did not pass"; exit 1; }
 [ -s "$work/home/my_env/key_door.gif" ] || { cat "$work/log"; echo "watch --record wrote no key_door.gif"; exit 1; }
 eval_json=$(ls "$work"/home/my_env/runs/*/eval.json)
-mean=$(grep -A5 '"final"' "$eval_json" | sed -n 's/.*"mean": *\([-0-9.eE+]*\).*/\1/p' | head -1)
+source "$(dirname "$0")/eval_mean.sh"
+mean=$(eval_mean "$eval_json" final)
 awk -v m="$mean" 'BEGIN { exit !(m != "" && m + 0 >= 1.19) }' || { cat "$eval_json"; echo "final mean $mean < 1.19"; exit 1; }
 echo "tutorial: ok (check-env passed, final evaluation mean $mean, key_door.gif recorded)"

@@ -14,8 +14,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 "$pavlov" run "$experiment" train.total_steps=4096 train.eval_every=2048 train.eval_episodes=5 \
   experiment.out_dir=runs >/dev/null 2>train.log || { cat train.log; fail "training"; }
-final=$(grep -A5 '"final"' runs/*/eval.json | sed -n 's/.*"mean": *\([-0-9.eE+]*\).*/\1/p' | head -1)
-best=$(grep -A5 '"best"' runs/*/eval.json | sed -n 's/.*"mean": *\([-0-9.eE+]*\).*/\1/p' | head -1)
+source "$(dirname "$0")/eval_mean.sh"
+final=$(eval_mean runs/*/eval.json final)
+best=$(eval_mean runs/*/eval.json best)
 mean() { sed -n 's/^episodes [0-9]*  mean \([^ ]*\) .*/\1/p'; }
 
 again=$("$pavlov" eval runs --episodes 5 | mean)

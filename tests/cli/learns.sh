@@ -9,6 +9,7 @@ cd "$work" || exit 1
 "$pavlov" run "$experiment" experiment.out_dir=runs "$@" >/dev/null 2>run.log || { cat run.log; exit 1; }
 json=$(cat runs/*/eval.json)
 echo "$json"
-mean=$(grep -A5 "\"$which\"" runs/*/eval.json | sed -n 's/.*"mean": *\([-0-9.eE+]*\).*/\1/p' | head -1)
+source "$(dirname "$0")/eval_mean.sh"
+mean=$(eval_mean runs/*/eval.json "$which")
 awk -v m="$mean" -v t="$min" 'BEGIN { exit !(m != "" && m + 0 >= t + 0) }' || { echo "FAIL: $which mean $mean < $min"; exit 1; }
 echo "ok: $which evaluation mean $mean >= $min"

@@ -2,16 +2,18 @@
 // with Gymnasium's exact float64 arithmetic, as a yardstick for
 // `pavlov bench env CartPole-v1 --num-envs 1024`.
 //
-// 1024 CartPoles as plain arrays (structure of arrays), stepped in one tight
-// loop with no API at all: the same operations as envs/classic/cartpole.cc
-// (glibc's sin and cos, the four dependent divisions), float32 observations,
-// rewards and flags written out, an episode counter, resets drawn from a
-// small generator. Nothing is checked and nothing is virtual, so this is an
-// upper bound that no environment API reaches, not a peer.
+// 1024 CartPoles as plain arrays (structure of arrays), stepped with no API
+// at all: the same operations as envs/classic/cartpole.cc (libm's sin and
+// cos through exact_sincos, the four dependent divisions in a loop the
+// compiler vectorizes), float32 observations, rewards and flags written out,
+// an episode counter, resets drawn from a small generator. Nothing is checked
+// and nothing is virtual, so this is an upper bound that no environment API
+// reaches, not a peer.
 //
 // Prints, one line each:
-//   BENCH cartpole_floor_t1 <steps/s>   the whole step, one thread
-//   BENCH cartpole_sincos_t1 <calls/s>  glibc's sin and cos of one angle alone
+//   BENCH cartpole_floor_t1 <steps/s>         the whole step, one thread
+//   BENCH cartpole_sincos_t1 <calls/s>        std::sin and std::cos of one angle
+//   BENCH cartpole_exact_sincos_t1 <calls/s>  the same values from exact_sincos, 1024 at a time
 // Two cores can at best double the first figure.
 //
 // Usage: build/bench_cartpole_floor [--steps S]
@@ -22,6 +24,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#include "envs/common/exact_sincos.h"
 
 namespace {
 
@@ -74,11 +78,13 @@ int main(int argc, char** argv) {
   std::vector<float> obs(4 * kEnvs), reward(kEnvs);
   std::vector<std::uint8_t> terminated(kEnvs), truncated(kEnvs);
 
+  std::vector<double> sin(kEnvs), cos(kEnvs);
   auto t0 = std::chrono::steady_clock::now();
   for (std::int64_t b = 0; b < batches; ++b) {
     const std::int64_t* act = actions.data() + (b % kActionRows) * kEnvs;
+    pavlov::envs::exact_sincos(p.theta, sin, cos);
     for (int i = 0; i < kEnvs; ++i) {
-      const double costheta = std::cos(p.theta[i]), sintheta = std::sin(p.theta[i]);
+      const double costheta = cos[i], sintheta = sin[i];
       const double force = act[i] == 1 ? kForceMag : -kForceMag;
       const double temp = (force + kPoleMassLength * (p.theta_dot[i] * p.theta_dot[i]) * sintheta) / kTotalMass;
       const double thetaacc = (kGravity * sintheta - costheta * temp) /
@@ -88,6 +94,8 @@ int main(int argc, char** argv) {
       p.x_dot[i] += kTau * xacc;
       p.theta[i] += kTau * p.theta_dot[i];
       p.theta_dot[i] += kTau * thetaacc;
+    }
+    for (int i = 0; i < kEnvs; ++i) {
       float* o = obs.data() + 4 * i;
       o[0] = static_cast<float>(p.x[i]), o[1] = static_cast<float>(p.x_dot[i]);
       o[2] = static_cast<float>(p.theta[i]), o[3] = static_cast<float>(p.theta_dot[i]);
@@ -100,7 +108,7 @@ int main(int argc, char** argv) {
   }
   const double step_s = seconds_since(t0);
 
-  // sin and cos alone, over the same kind of angles.
+  // sin and cos alone, over the same kind of angles: libm one at a time, then exact_sincos.
   double sink = 0;
   t0 = std::chrono::steady_clock::now();
   for (std::int64_t b = 0; b < batches; ++b)
@@ -109,11 +117,21 @@ int main(int argc, char** argv) {
       sink += std::cos(th) + std::sin(th);
     }
   const double sincos_s = seconds_since(t0);
+  std::vector<double> angle(kEnvs);
+  t0 = std::chrono::steady_clock::now();
+  for (std::int64_t b = 0; b < batches; ++b) {
+    for (int i = 0; i < kEnvs; ++i) angle[i] = p.theta[i] + 1e-9 * static_cast<double>(b & 7);
+    pavlov::envs::exact_sincos(angle, sin, cos);
+    sink += sin[b % kEnvs] + cos[b % kEnvs];
+  }
+  const double exact_s = seconds_since(t0);
 
   const double n = static_cast<double>(batches * kEnvs);
   std::printf("CartPole floor, %d envs as arrays, 1 thread: %.2f M steps/s (%.1f ns/step); sin+cos alone %.1f ns "
-              "(checksum %.3f)\n",
-              kEnvs, n / step_s / 1e6, 1e9 * step_s / n, 1e9 * sincos_s / n, sink + obs[0] + reward[0] + terminated[0]);
+              "(libm), %.1f ns (exact_sincos) (checksum %.3f)\n",
+              kEnvs, n / step_s / 1e6, 1e9 * step_s / n, 1e9 * sincos_s / n, 1e9 * exact_s / n,
+              sink + obs[0] + reward[0] + terminated[0]);
   std::printf("BENCH cartpole_floor_t1 %.0f\n", n / step_s);
   std::printf("BENCH cartpole_sincos_t1 %.0f\n", n / sincos_s);
+  std::printf("BENCH cartpole_exact_sincos_t1 %.0f\n", n / exact_s);
 }

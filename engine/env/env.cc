@@ -46,12 +46,9 @@ void Env::reset(ArrayView obs, std::optional<std::uint64_t> seed) {
   ended_ = false;
 }
 
-void Env::check_running() const {
-  if (!running_) [[unlikely]] {
-    throw EnvError(ended_ ? id_ + ": step() called after the episode ended (terminated or truncated); call reset() "
-                                  "first"
-                          : id_ + ": step() called before reset(); call reset() first");
-  }
+void Env::throw_not_running() const {
+  throw EnvError(ended_ ? id_ + ": step() called after the episode ended (terminated or truncated); call reset() first"
+                        : id_ + ": step() called before reset(); call reset() first");
 }
 
 void Env::check_step(ConstArrayView action, ArrayView obs) const {
@@ -61,16 +58,6 @@ void Env::check_step(ConstArrayView action, ArrayView obs) const {
   if (action.dtype != action_space_->dtype() || action.size != action_space_->numel() ||
       !acceptable_action(*action_space_, action)) [[unlikely]]
     throw_bad_action(action);
-}
-
-StepResult Env::finish_step(const Transition& t) {
-  ++elapsed_;
-  StepResult r{t.reward, t.terminated, max_episode_steps_ > 0 && elapsed_ >= max_episode_steps_, {elapsed_, t.success}};
-  if (r.terminated || r.truncated) {
-    running_ = false;
-    ended_ = true;
-  }
-  return r;
 }
 
 StepResult Env::step(ConstArrayView action, ArrayView obs) {
@@ -86,12 +73,6 @@ void Env::step_many(std::span<StepJob> jobs, StepResult* results) {
       throw std::invalid_argument("Env::step_many: every job's env must be of the same class");
     j.env->check_step(j.action, j.obs);
   }
-  step_many_checked(jobs, results);
-}
-
-void Env::step_many_checked(std::span<StepJob> jobs, StepResult* results) {
-  if (jobs.empty()) return;
-  for (const StepJob& j : jobs) j.env->check_running();
   jobs.front().env->step_many_impl(jobs);
   for (std::size_t i = 0; i < jobs.size(); ++i) results[i] = jobs[i].env->finish_step(jobs[i].transition);
 }

@@ -118,8 +118,8 @@ class Env {
   // Steps several envs of one class at once, each exactly as step() would
   // (same checks, same results), writing results[i] for jobs[i]. Envs whose
   // dynamics are latency-bound interleave the batch (see step_many_impl);
-  // VectorEnv steps its envs this way (through step_many_checked, having
-  // checked the actions itself). If a check throws, no env was stepped.
+  // VectorEnv steps its envs through step_many_impl, having checked the
+  // actions itself. If a check throws, no env was stepped.
   static void step_many(std::span<StepJob> jobs, StepResult* results);
 
   // The env's internal physical state as float64 values (Gymnasium's
@@ -155,12 +155,8 @@ class Env {
 
  private:
   friend class EnvRegistry;
-  friend class VectorEnv;  // checks a batch's actions at once and steps through step_many_checked
+  friend class VectorEnv;  // checks a batch's actions at once, then step_many_impl and finish_step
 
-  // step_many for jobs whose envs are of one class, whose buffers have the
-  // spaces' sizes and dtypes and whose actions are acceptable: checks only
-  // that each env is running.
-  static void step_many_checked(std::span<StepJob> jobs, StepResult* results);
   // Whether step() takes `action` (of the space's size and dtype): discrete
   // actions in the space, continuous ones finite (the env clips them).
   static bool acceptable_action(const Space& space, const ConstArrayView& action) {
@@ -175,11 +171,24 @@ class Env {
     }
     return space.contains(action);
   }
-  void check_running() const;
+  void check_running() const {
+    if (!running_) [[unlikely]] throw_not_running();
+  }
+  [[noreturn]] void throw_not_running() const;
 
   void check_obs(ArrayView obs) const;
   void check_step(ConstArrayView action, ArrayView obs) const;
-  StepResult finish_step(const Transition& t);
+  // The counting and the time limit after step_impl: Gymnasium's TimeLimit.
+  // Inline, as VectorEnv calls it for every env it steps.
+  StepResult finish_step(const Transition& t) {
+    ++elapsed_;
+    StepResult r{t.reward, t.terminated, max_episode_steps_ > 0 && elapsed_ >= max_episode_steps_, {elapsed_, t.success}};
+    if (r.terminated || r.truncated) {
+      running_ = false;
+      ended_ = true;
+    }
+    return r;
+  }
   [[noreturn]] void throw_bad_action(ConstArrayView action) const;
 
   // Layout: what every step reads comes first, next to the vtable pointer, and

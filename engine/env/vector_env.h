@@ -127,6 +127,14 @@ class VectorEnv {
   ArrayView obs_row(std::int64_t row);
   void reset_row(int env, std::int64_t row, std::optional<std::uint64_t> seed);
   void finish_row(int env, std::int64_t row, const StepResult& r);
+  void end_episode(int env, std::int64_t row, const StepResult& r);
+  // What step() hands every worker: the action rows, row sizes in bytes, the action space.
+  struct StepArgs {
+    const std::byte* actions;
+    std::size_t action_bytes, obs_bytes;
+    const Space* action_space;
+  };
+  void step_range(int lo, int hi, StepArgs args);
   void work(int env, std::int64_t row, ConstArrayView action, bool reset, std::optional<std::uint64_t> seed);
   void clear_row(std::int64_t row);
   Batch rows(std::int64_t first, std::int64_t count);

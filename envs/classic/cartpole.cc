@@ -6,6 +6,7 @@
 
 #include "engine/env/registry.h"
 #include "engine/render/canvas.h"
+#include "envs/common/exact_sincos.h"
 
 namespace pavlov::envs {
 namespace {
@@ -59,12 +60,15 @@ void CartPole::reset_impl(ArrayView obs) {
   write_obs(obs);
 }
 
-// Operation for operation as Gymnasium's CartPoleEnv.step, so that float64
-// results agree to the last bit (the trajectory is chaotic: see the tests).
-// The cosine and sine of theta come from the caller (see step_many_impl).
-Transition CartPole::advance(std::int64_t action, double costheta, double sintheta, ArrayView obs) {
-  auto& [x, x_dot, theta, theta_dot] = state_;
-  const double force = action == 1 ? kForceMag : -kForceMag;
+namespace {
+
+double force_of(std::int64_t action) { return action == 1 ? kForceMag : -kForceMag; }
+
+// One step of Gymnasium's CartPoleEnv.step, operation for operation, so that
+// float64 results agree to the last bit (the trajectory is chaotic: see the
+// tests). The cosine and sine of theta come from the caller.
+[[gnu::always_inline]] inline void integrate(double& x, double& x_dot, double& theta, double& theta_dot, double force,
+                                             double costheta, double sintheta) {
   const double temp = (force + kPoleMassLength * (theta_dot * theta_dot) * sintheta) / kTotalMass;
   const double thetaacc = (kGravity * sintheta - costheta * temp) /
                           (kLength * (4.0 / 3.0 - kMassPole * (costheta * costheta) / kTotalMass));
@@ -73,8 +77,29 @@ Transition CartPole::advance(std::int64_t action, double costheta, double sinthe
   x_dot = x_dot + kTau * xacc;
   theta = theta + kTau * theta_dot;
   theta_dot = theta_dot + kTau * thetaacc;
-  write_obs(obs);
+}
 
+// Up to kGroup envs side by side (structure of arrays), for step_many_impl.
+constexpr std::size_t kGroup = 32;
+struct Group {
+  alignas(32) double x[kGroup], x_dot[kGroup], theta[kGroup], theta_dot[kGroup], force[kGroup], sin[kGroup], cos[kGroup];
+};
+
+// A step is a chain of four dependent divisions: one env at a time, the CPU
+// waits on each. A loop of fixed length over the group's arrays lets the
+// compiler vectorize it (4 lanes with AVX2, where the CPU has it), so the
+// divisions of different envs overlap. Each lane does integrate()'s
+// operations in integrate()'s order, so results are those of stepping alone.
+__attribute__((target_clones("avx2", "default"))) void integrate_group(Group& g) {
+  for (std::size_t j = 0; j < kGroup; ++j)
+    integrate(g.x[j], g.x_dot[j], g.theta[j], g.theta_dot[j], g.force[j], g.cos[j], g.sin[j]);
+}
+
+}  // namespace
+
+Transition CartPole::finish(ArrayView obs) const {
+  write_obs(obs);
+  const auto& [x, x_dot, theta, theta_dot] = state_;
   const bool terminated = x < -kXThreshold || x > kXThreshold || theta < -kThetaThreshold || theta > kThetaThreshold;
   // Gymnasium also defines rewards for steps after termination; pavlov forbids those steps.
   double reward = 1.0;
@@ -83,25 +108,31 @@ Transition CartPole::advance(std::int64_t action, double costheta, double sinthe
 }
 
 Transition CartPole::step_impl(ConstArrayView action, ArrayView obs) {
-  return advance(action.as<std::int64_t>()[0], std::cos(state_[2]), std::sin(state_[2]), obs);
+  auto& [x, x_dot, theta, theta_dot] = state_;
+  integrate(x, x_dot, theta, theta_dot, force_of(action.as<std::int64_t>()[0]), std::cos(theta), std::sin(theta));
+  return finish(obs);
 }
 
-// One step's arithmetic is a chain of four dependent divisions: stepped one
-// env at a time, the CPU waits on it. Taking the sines and cosines of a group
-// first and then advancing the group lets the chains of different envs overlap.
+// Gathers a group's states, takes the sines and cosines of all its angles at
+// once (exact_sincos: libm's values, four at a time), integrates the group
+// and scatters the states back. Lanes past the last env repeat the first.
 void CartPole::step_many_impl(std::span<StepJob> jobs) {
-  constexpr std::size_t kGroup = 8;
+  Group g;
   for (std::size_t b = 0; b < jobs.size(); b += kGroup) {
     const std::size_t n = std::min(kGroup, jobs.size() - b);
-    double c[kGroup], s[kGroup];
-    for (std::size_t j = 0; j < n; ++j) {
-      const double theta = static_cast<CartPole*>(jobs[b + j].env)->state_[2];
-      c[j] = std::cos(theta);
-      s[j] = std::sin(theta);
+    for (std::size_t j = 0; j < kGroup; ++j) {
+      const StepJob& job = jobs[b + (j < n ? j : 0)];
+      const auto& st = static_cast<const CartPole*>(job.env)->state_;
+      g.x[j] = st[0], g.x_dot[j] = st[1], g.theta[j] = st[2], g.theta_dot[j] = st[3];
+      g.force[j] = force_of(job.action.as<std::int64_t>()[0]);
     }
+    exact_sincos(g.theta, g.sin, g.cos);
+    integrate_group(g);
     for (std::size_t j = 0; j < n; ++j) {
       StepJob& job = jobs[b + j];
-      job.transition = static_cast<CartPole*>(job.env)->advance(job.action.as<std::int64_t>()[0], c[j], s[j], job.obs);
+      auto* env = static_cast<CartPole*>(job.env);
+      env->state_ = {g.x[j], g.x_dot[j], g.theta[j], g.theta_dot[j]};
+      job.transition = env->finish(job.obs);
     }
   }
 }

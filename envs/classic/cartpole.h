@@ -38,7 +38,8 @@ class CartPole : public StateEnv<4> {
   void step_many_impl(std::span<StepJob> jobs) override;
 
  private:
-  Transition advance(std::int64_t action, double costheta, double sintheta, ArrayView obs);
+  // Writes the observation of state_ and judges it: the reward and termination of the step that led there.
+  Transition finish(ArrayView obs) const;
 
   CartPoleOptions options_;
   bool hide_velocities_ = false;

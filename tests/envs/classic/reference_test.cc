@@ -9,6 +9,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -101,6 +102,51 @@ void replay(const fs::path& file) {
   }
 }
 
+// Every recording of one env id stepped side by side through Env::step_many,
+// the batched path VectorEnv takes (CartPole vectorizes it, exact_sincos
+// included): the same trajectories, bit for bit as far as the checks see.
+void replay_batched(const std::vector<fs::path>& files) {
+  std::vector<Recording> recs;
+  std::vector<std::unique_ptr<pavlov::Env>> envs;
+  std::vector<std::vector<float>> obs;
+  for (const auto& f : files) {
+    recs.push_back(load(f));
+    envs.push_back(pavlov::make_env(recs.back().env_id));
+    obs.emplace_back(envs.back()->observation_space().numel());
+    envs.back()->reset(obs.back(), 0);
+    envs.back()->set_state(recs.back().state, std::span<float>(obs.back()));
+  }
+  std::vector<std::int64_t> discrete(files.size());
+  std::vector<float> continuous(files.size());
+  for (std::size_t t = 0;; ++t) {
+    std::vector<pavlov::StepJob> jobs;
+    std::vector<std::size_t> which;
+    for (std::size_t e = 0; e < recs.size(); ++e) {
+      if (t >= recs[e].rows.size()) continue;
+      pavlov::StepJob job;
+      job.env = envs[e].get();
+      discrete[e] = static_cast<std::int64_t>(recs[e].rows[t].action);
+      continuous[e] = static_cast<float>(recs[e].rows[t].action);
+      job.action = envs[e]->action_space().is_discrete() ? pavlov::ConstArrayView(&discrete[e], pavlov::DType::kInt64, 1)
+                                                          : pavlov::ConstArrayView(&continuous[e], pavlov::DType::kFloat32, 1);
+      job.obs = pavlov::ArrayView(std::span<float>(obs[e]));
+      jobs.push_back(job);
+      which.push_back(e);
+    }
+    if (jobs.empty()) break;
+    std::vector<pavlov::StepResult> results(jobs.size());
+    pavlov::Env::step_many(jobs, results.data());
+    for (std::size_t k = 0; k < jobs.size(); ++k) {
+      const auto& row = recs[which[k]].rows[t];
+      INFO("batched replay of " << files[which[k]].string() << ", step t = " << t);
+      for (std::size_t i = 0; i < obs[which[k]].size(); ++i) REQUIRE(close(obs[which[k]][i], row.obs[i]));
+      REQUIRE(close(results[k].reward, row.reward));
+      REQUIRE(results[k].terminated == row.terminated);
+      REQUIRE(results[k].truncated == row.truncated);
+    }
+  }
+}
+
 void replay_all(const std::string& env_id) {
   const fs::path dir = fs::path(PAVLOV_TEST_DATA) / "reference" / "gymnasium" / env_id;
   std::vector<fs::path> files;
@@ -109,7 +155,8 @@ void replay_all(const std::string& env_id) {
   std::sort(files.begin(), files.end());
   REQUIRE_MESSAGE(!files.empty(), "no reference files in " << dir.string());
   for (const auto& f : files) replay(f);
-  MESSAGE(env_id << ": " << files.size() << " reference trajectories matched");
+  replay_batched(files);
+  MESSAGE(env_id << ": " << files.size() << " reference trajectories matched, one at a time and side by side");
 }
 
 }  // namespace

@@ -46,6 +46,7 @@
 #include <iosfwd>
 #include <exception>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -153,15 +154,31 @@ class VectorEnv {
   DType obs_dtype_, act_dtype_;
 
   // Result rows: blocks of batch_size rows, a ring of `blocks_` of them.
+  // Every array starts on a cache line, so that threads writing neighbouring
+  // shares of rows (512 envs each, say) share no line at the seam.
+  template <class T>
+  struct LineAligned {
+    using value_type = T;
+    LineAligned() = default;
+    template <class U>
+    LineAligned(const LineAligned<U>&) {}
+    T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{64})); }
+    void deallocate(T* p, std::size_t) { ::operator delete(p, std::align_val_t{64}); }
+    bool operator==(const LineAligned&) const = default;
+  };
+  template <class T>
+  using Rows = std::vector<T, LineAligned<T>>;
   std::int64_t blocks_;
-  std::vector<std::byte> obs_, final_obs_;
-  std::vector<float> rewards_, episode_return_;
-  std::vector<std::uint8_t> terminated_, truncated_;
-  std::vector<std::int32_t> episode_length_, env_ids_;
-  std::vector<Slot> slots_;
-  Batch batch_;
+  Rows<std::byte> obs_, final_obs_;
+  Rows<float> rewards_, episode_return_;
+  Rows<std::uint8_t> terminated_, truncated_;
+  Rows<std::int32_t> episode_length_, env_ids_;
+  Rows<Slot> slots_;
+  // Written by step() after every batch: kept off the lines of the members
+  // above, which every worker reads throughout the batch.
+  alignas(64) Batch batch_;
 
-  std::unique_ptr<WorkerPool> pool_;  // synchronous mode
+  alignas(64) std::unique_ptr<WorkerPool> pool_;  // synchronous mode
 
   // Asynchronous mode.
   std::vector<std::byte> pending_actions_;  // [num_envs, act numel]

@@ -86,12 +86,17 @@ struct Group {
 };
 
 // A step is a chain of four dependent divisions: one env at a time, the CPU
-// waits on each. A loop of fixed length over the group's arrays lets the
-// compiler vectorize it (4 lanes with AVX2, where the CPU has it), so the
+// waits on each. A loop over the group's arrays lets the compiler vectorize
+// it (4 lanes with AVX2, where the CPU has it), so the
 // divisions of different envs overlap. Each lane does integrate()'s
 // operations in integrate()'s order, so results are those of stepping alone.
-__attribute__((target_clones("avx2", "default"))) void integrate_group(Group& g) {
-  for (std::size_t j = 0; j < kGroup; ++j)
+#if defined(__x86_64__)
+#define PAVLOV_AVX2_CLONE __attribute__((target_clones("avx2", "default")))
+#else
+#define PAVLOV_AVX2_CLONE
+#endif
+PAVLOV_AVX2_CLONE void integrate_group(Group& g, std::size_t lanes) {
+  for (std::size_t j = 0; j < lanes; ++j)
     integrate(g.x[j], g.x_dot[j], g.theta[j], g.theta_dot[j], g.force[j], g.cos[j], g.sin[j]);
 }
 
@@ -115,19 +120,20 @@ Transition CartPole::step_impl(ConstArrayView action, ArrayView obs) {
 
 // Gathers a group's states, takes the sines and cosines of all its angles at
 // once (exact_sincos: libm's values, four at a time), integrates the group
-// and scatters the states back. Lanes past the last env repeat the first.
+// and scatters the states back. The lanes are a multiple of 4, exact_sincos's
+// width; lanes past the last env repeat the first.
 void CartPole::step_many_impl(std::span<StepJob> jobs) {
   Group g;
   for (std::size_t b = 0; b < jobs.size(); b += kGroup) {
-    const std::size_t n = std::min(kGroup, jobs.size() - b);
-    for (std::size_t j = 0; j < kGroup; ++j) {
+    const std::size_t n = std::min(kGroup, jobs.size() - b), lanes = (n + 3) / 4 * 4;
+    for (std::size_t j = 0; j < lanes; ++j) {
       const StepJob& job = jobs[b + (j < n ? j : 0)];
       const auto& st = static_cast<const CartPole*>(job.env)->state_;
       g.x[j] = st[0], g.x_dot[j] = st[1], g.theta[j] = st[2], g.theta_dot[j] = st[3];
       g.force[j] = force_of(job.action.as<std::int64_t>()[0]);
     }
-    exact_sincos(g.theta, g.sin, g.cos);
-    integrate_group(g);
+    exact_sincos({g.theta, lanes}, {g.sin, lanes}, {g.cos, lanes});
+    integrate_group(g, lanes);
     for (std::size_t j = 0; j < n; ++j) {
       StepJob& job = jobs[b + j];
       auto* env = static_cast<CartPole*>(job.env);

@@ -3,7 +3,11 @@
 #include "envs/common/exact_sincos.h"
 
 #include <doctest/doctest.h>
+#if __has_include(<gnu/libc-version.h>)
 #include <gnu/libc-version.h>
+#else
+static const char* gnu_get_libc_version() { return "not glibc"; }
+#endif
 
 #include <algorithm>
 #include <cmath>

@@ -13,6 +13,7 @@ run CartPole-v1 --steps 20000000 --label cartpole_single
 run CartPole-v1 --num-envs 1024 --threads 1 --steps 50000000 --label cartpole_vec1024_t1
 run CartPole-v1 --num-envs 1024 --threads 2 --steps 100000000 --label cartpole_vec1024_t2
 "${1:-build}/bench_cartpole_floor" | grep '^BENCH'  # the same dynamics as bare arrays: the ceiling
+"${1:-build}/bench_cartpole_shards" | grep '^BENCH'  # the 2-thread step against a pool of two 512-env VectorEnvs: the host's state
 run MountainCar-v0 --steps 20000000 --label mountaincar_single
 run MountainCarContinuous-v0 --steps 20000000 --label mountaincarcontinuous_single
 run Acrobot-v1 --steps 5000000 --label acrobot_single

@@ -51,9 +51,9 @@ class WorkerPool {
     }
     auto body = [&fn, grain, workers = size_, shares = shares_.get()](int self) {
       // Copied first: this closure lies in the caller's stack frame, next to
-      // lines the caller writes while it runs its own items. Read there for
-      // every grain, they bounced between the cores: a third of the 2-thread
-      // throughput of 1024 CartPoles. fn should copy its captures likewise.
+      // lines the caller keeps writing while it runs its own items; read there
+      // for every grain, they would travel between the cores each time. fn
+      // should copy its captures likewise.
       F& f = fn;
       const int g = grain, count = workers;
       Share* const all = shares;

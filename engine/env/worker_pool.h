@@ -37,18 +37,19 @@ class WorkerPool {
 
   // Calls fn(begin, end) on disjoint ranges that cover [0, n), `grain` items
   // at a time. Worker w owns the w-th contiguous share of [0, n) and steps it
-  // first, so an env stays on one core from batch to batch (its state stays
-  // in that core's cache: moving envs between cores cost a third of the
-  // 2-thread throughput of 1024 CartPoles); a worker that runs out of its own
-  // items takes grains from the others' shares, so the workers still finish
-  // together when one core runs slower or the envs cost unequal time.
+  // from the front, so an env stays on one core from batch to batch (its
+  // state stays in that core's cache); a worker that runs out of its own
+  // items takes grains from the back of the others' shares, so the workers
+  // still finish together when one core runs slower or the envs cost unequal
+  // time, and when one core is steadily slower the same tail envs move, and
+  // stay warm on the faster core, instead of different ones every batch.
   template <class F>
   void parallel_for(int n, int grain, F& fn) {
     grain = std::max(grain, 1);
-    for (int w = 0; w < size_; ++w) {
-      shares_[w].next.store(static_cast<int>(std::int64_t{n} * w / size_), std::memory_order_relaxed);
-      shares_[w].end = static_cast<int>(std::int64_t{n} * (w + 1) / size_);
-    }
+    for (int w = 0; w < size_; ++w)
+      shares_[w].range.store(pack(static_cast<std::uint32_t>(std::int64_t{n} * w / size_),
+                                  static_cast<std::uint32_t>(std::int64_t{n} * (w + 1) / size_)),
+                             std::memory_order_relaxed);
     auto body = [&fn, grain, workers = size_, shares = shares_.get()](int self) {
       // Copied first: this closure lies in the caller's stack frame, next to
       // lines the caller keeps writing while it runs its own items; read there
@@ -57,11 +58,9 @@ class WorkerPool {
       F& f = fn;
       const int g = grain, count = workers;
       Share* const all = shares;
-      for (int k = 0; k < count; ++k) {
-        Share& s = all[(self + k) % count];
-        const int end = s.end;
-        for (int lo; (lo = s.next.fetch_add(g, std::memory_order_relaxed)) < end;) f(lo, std::min(lo + g, end));
-      }
+      for (int lo, hi; all[self].take_front(g, lo, hi);) f(lo, hi);
+      for (int k = 1; k < count; ++k)
+        for (int lo, hi; all[(self + k) % count].take_back(g, lo, hi);) f(lo, hi);
     };
     run(body);
   }
@@ -72,10 +71,38 @@ class WorkerPool {
   void helper_loop(int w);
   void call(int w) noexcept;
 
-  // One worker's contiguous share of a parallel_for, on its own cache line.
+  static std::uint64_t pack(std::uint32_t front, std::uint32_t back) { return std::uint64_t{back} << 32 | front; }
+
+  // One worker's contiguous share of a parallel_for, on its own cache line:
+  // the items [front, back) not yet taken, in one word, so that the owner
+  // (from the front) and thieves (from the back) claim grains with one
+  // compare-and-swap each and never the same item.
   struct alignas(64) Share {
-    std::atomic<int> next{0};
-    int end = 0;
+    std::atomic<std::uint64_t> range{0};
+    bool take_front(int grain, int& lo, int& hi) {
+      std::uint64_t r = range.load(std::memory_order_relaxed);
+      for (;;) {
+        const std::uint32_t front = static_cast<std::uint32_t>(r), back = static_cast<std::uint32_t>(r >> 32);
+        if (front >= back) return false;
+        const std::uint32_t next = std::min<std::uint32_t>(front + grain, back);
+        if (range.compare_exchange_weak(r, pack(next, back), std::memory_order_relaxed)) {
+          lo = static_cast<int>(front), hi = static_cast<int>(next);
+          return true;
+        }
+      }
+    }
+    bool take_back(int grain, int& lo, int& hi) {
+      std::uint64_t r = range.load(std::memory_order_relaxed);
+      for (;;) {
+        const std::uint32_t front = static_cast<std::uint32_t>(r), back = static_cast<std::uint32_t>(r >> 32);
+        if (front >= back) return false;
+        const std::uint32_t next = back - std::min<std::uint32_t>(grain, back - front);
+        if (range.compare_exchange_weak(r, pack(front, next), std::memory_order_relaxed)) {
+          lo = static_cast<int>(next), hi = static_cast<int>(back);
+          return true;
+        }
+      }
+    }
   };
 
   int size_;

@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-TEST_CASE("worker pool: parallel_for covers every item exactly once, owners from the front, thieves from the back") {
+TEST_CASE("worker pool: parallel_for covers every item exactly once, also when workers steal") {
   for (int workers : {1, 2, 3, 5}) {
     pavlov::WorkerPool pool(workers);
     for (int n : {0, 1, 7, 64, 1000, 1031}) {
